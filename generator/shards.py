@@ -97,7 +97,9 @@ class Manifest(BaseModel):
             out[f"{shard.task}/{shard.lang}/{shard.method}"] += shard.rows
         return dict(sorted(out.items()))
 
-    def select(self, task: str | None = None, lang: str | None = None, method: str | None = None) -> list[ShardInfo]:
+    def select(
+        self, task: str | None = None, lang: str | None = None, method: str | None = None
+    ) -> list[ShardInfo]:
         return [
             s
             for s in self.shards
@@ -204,7 +206,9 @@ def read_shard(path: Path, sha256: str | None = None) -> list[Example]:
 def load_manifest(out_dir: Path) -> Manifest:
     path = Path(out_dir) / MANIFEST
     if not path.is_file():
-        raise ShardError(f"{path}: no manifest; is {out_dir} a shard directory written by `xstilts generate`?")
+        raise ShardError(
+            f"{path}: no manifest; is {out_dir} a shard directory written by `xstilts generate`?"
+        )
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:

@@ -41,7 +41,9 @@ def _examples(n: int = 5) -> list[Example]:
 
 def test_shard_round_trip_equals_input(tmp_path: Path) -> None:
     examples = _examples()
-    info = write_shard(tmp_path, "squad", "es", "translate", 0, examples, input_rows=6, drops={"lost_span": 1})
+    info = write_shard(
+        tmp_path, "squad", "es", "translate", 0, examples, input_rows=6, drops={"lost_span": 1}
+    )
     assert info.path == "squad/es/translate-00000.parquet"
     assert info.rows == 5 and info.drops == {"lost_span": 1}
     assert read_shard(tmp_path / info.path, info.sha256) == examples
