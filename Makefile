@@ -1,19 +1,16 @@
 # One-command entry points. `make demo` and `make test` work on a fresh Debian machine.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PIP := $(PY) -m pip
 # The CPU build of torch; override (e.g. TORCH=torch) on a GPU box.
 TORCH ?= torch==2.13.0
 STAMP := $(VENV)/.installed
 
 .PHONY: setup demo test test-fast lint bench clean
 
-$(STAMP): pyproject.toml scripts/install_system.sh
-	bash scripts/install_system.sh
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PY) -c "import torch" 2>/dev/null || $(PIP) install -q "$(TORCH)"
-	$(PIP) install -q -e ".[dev,ray]"
+$(STAMP): pyproject.toml scripts/install.sh
+	bash scripts/install.sh system
+	bash scripts/install.sh system-dev
+	TORCH="$(TORCH)" bash scripts/install.sh python $(VENV) dev,ray -e
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Install xstilts' dependencies. One script for `make setup`, CI and the Docker images.
+#   scripts/install.sh system            Debian packages: Apertium eng->spa MT, FreeDict lexicons
+#   scripts/install.sh system-dev        Debian tools the test suite uses (docker-compose to validate the stack)
+#   scripts/install.sh python VENV EXTRAS [-e]  a virtual environment with xstilts[EXTRAS]
+# Environment: XSTILTS_FREEDICT adds dictionaries ("eng-por eng-rus"); TORCH picks the torch build
+# (default torch==2.13.0, a CPU build; set TORCH=torch on a GPU machine for the CUDA build).
+set -euo pipefail
+
+apt_install() {
+  local missing="" p sudo=""
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+  [ -z "$missing" ] && return 0
+  if ! command -v apt-get >/dev/null; then
+    echo "xstilts needs these Debian packages:$missing; install them with your package manager" >&2
+    exit 1
+  fi
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+system() {
+  local p pkgs="apertium apertium-eng-spa"
+  for p in eng-spa eng-deu eng-swh eng-tur eng-fra eng-ita ${XSTILTS_FREEDICT:-}; do pkgs="$pkgs dict-freedict-$p"; done
+  apt_install $pkgs
+}
+
+python_env() {
+  local venv="$1" extras="$2" editable="${3:-}"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --upgrade pip
+  "$venv/bin/python" -c "import torch" 2>/dev/null || "$venv/bin/python" -m pip install -q "${TORCH:-torch==2.13.0}"
+  "$venv/bin/python" -m pip install -q $editable ".[$extras]"
+}
+
+case "${1:-}" in
+  system) system ;;
+  system-dev) apt_install docker-compose ;;
+  python) python_env "${2:?venv path}" "${3:?extras}" "${4:-}" ;;
+  *) echo "usage: $0 system | python VENV EXTRAS [-e]" >&2; exit 2 ;;
+esac
