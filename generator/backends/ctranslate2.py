@@ -1,0 +1,207 @@
+"""CTranslate2 backend: NLLB-200 / M2M100 / OPUS-MT converted models, int8, token batches, GPU replicas."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from generator.backends.base import check_pair, supports_pair, translate_nonempty
+from generator.backends.seq2seq import (
+    Family,
+    encode_ids,
+    family_codes,
+    load_tokenizer,
+    require_model_dir,
+)
+from generator.errors import ConfigError, MissingDependencyError
+
+CONVERTER_QUANTIZATIONS = (
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+    "float32",
+)
+TOKENIZER_FILES = (
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "added_tokens.json",
+    "tokenizer.json",
+    "vocab.json",
+    "sentencepiece.bpe.model",
+    "source.spm",
+    "target.spm",
+    "target_vocab.json",
+    "spiece.model",
+)
+
+
+class CT2Options(BaseModel):
+    """Options of the `ct2` backend."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(description="CTranslate2 directory (model.bin) or HF checkpoint (converted once)")
+    family: Family | None = Field(None, description="nllb, m2m100 or marian; detected when omitted")
+    pair: str | None = Field(None, description="language pair of a Marian model, e.g. 'en-es'")
+    device: Literal["cpu", "cuda", "auto"] = "auto"
+    device_index: list[int] = Field(default_factory=lambda: [0], description="one replica per GPU index")
+    compute_type: str | None = Field(None, description="default int8 on cpu, int8_float16 on cuda")
+    inter_threads: int = Field(1, ge=1, description="batches translated in parallel (per device)")
+    intra_threads: int = Field(0, ge=0, description="threads per batch on CPU; 0 = CTranslate2 default")
+    beam_size: int = Field(2, ge=1)
+    max_batch_size: int = Field(4096, ge=1, description="batch size, counted in batch_type units")
+    batch_type: Literal["tokens", "examples"] = "tokens"
+    max_decoding_length: int = Field(256, ge=1)
+    ct2_cache_dir: str | None = Field(None, description="where converted models go")
+
+
+def _import_ct2() -> Any:
+    try:
+        import ctranslate2
+    except ImportError as exc:
+        raise MissingDependencyError("the ct2 backend needs CTranslate2: pip install ctranslate2") from exc
+    return ctranslate2
+
+
+def default_cache_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "xstilts" / "ct2"
+
+
+def converted_dir(hf_dir: Path, quantization: str | None, cache_dir: str | None) -> Path:
+    """Where the CTranslate2 conversion of `hf_dir` at `quantization` lives."""
+    if cache_dir:
+        return Path(cache_dir).expanduser()
+    key = hashlib.sha256(f"{hf_dir.resolve()}|{quantization or 'float32'}".encode()).hexdigest()[:16]
+    return default_cache_root() / key
+
+
+def ensure_converted(hf_dir: Path, out_dir: Path, quantization: str | None) -> Path:
+    """Convert `hf_dir` into `out_dir` once, under a file lock, publishing it by atomic rename."""
+    if (out_dir / "model.bin").is_file():
+        return out_dir
+    ct2 = _import_ct2()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out_dir.with_name(out_dir.name + ".lock")
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (out_dir / "model.bin").is_file():
+            return out_dir
+        staging = out_dir.with_name(f"{out_dir.name}.tmp-{os.getpid()}")
+        shutil.rmtree(staging, ignore_errors=True)
+        files = [str(hf_dir / name) for name in TOKENIZER_FILES if (hf_dir / name).is_file()]
+        converter = ct2.converters.TransformersConverter(str(hf_dir), copy_files=files)
+        converter.convert(str(staging), quantization=quantization, force=True)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.rename(staging, out_dir)
+    with contextlib.suppress(OSError):
+        lock_path.unlink()
+    return out_dir
+
+
+class CT2Translator:
+    """Translate with a CTranslate2 model; texts go in as one length-sorted, token-counted batch."""
+
+    name = "ct2"
+    keeps_markers = False
+
+    def __init__(self, opts: CT2Options) -> None:
+        ct2 = _import_ct2()
+        self.opts = opts
+        self.source_dir = require_model_dir(opts.model, self.name)
+        self.model_id = str(self.source_dir.resolve())
+        self.codes = family_codes(self.source_dir, opts.family, opts.pair)
+        self.device = opts.device
+        if self.device == "auto":
+            self.device = "cuda" if ct2.get_cuda_device_count() > 0 else "cpu"
+        self.compute_type = opts.compute_type or ("int8_float16" if self.device == "cuda" else "int8")
+        supported = sorted(ct2.get_supported_compute_types(self.device))
+        if self.compute_type not in ("auto", "default", *supported):
+            raise ConfigError(
+                f"compute_type '{self.compute_type}' is not supported on {self.device} here; "
+                f"use one of {', '.join(supported)}"
+            )
+        self.options: dict[str, object] = {
+            "family": self.codes.family,
+            "compute_type": self.compute_type,
+            "beam_size": opts.beam_size,
+            "max_decoding_length": opts.max_decoding_length,
+        }
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+
+    def supported_languages(self) -> list[str]:
+        return self.codes.supported_languages()
+
+    def languages(self) -> list[tuple[str, str]] | None:
+        return [self.codes.pair] if self.codes.pair else None
+
+    def supports(self, src: str, tgt: str) -> bool:
+        return supports_pair(self, src, tgt)
+
+    def model_dir(self) -> Path:
+        """The CTranslate2 directory in use, converting the HF checkpoint on first use."""
+        if (self.source_dir / "model.bin").is_file():
+            return self.source_dir
+        if not (self.source_dir / "config.json").is_file():
+            raise ConfigError(
+                f"{self.source_dir} is neither a CTranslate2 directory (model.bin) nor a Hugging Face "
+                "checkpoint (config.json)"
+            )
+        quantization = self.compute_type if self.compute_type in CONVERTER_QUANTIZATIONS else None
+        target = converted_dir(self.source_dir, quantization, self.opts.ct2_cache_dir)
+        return ensure_converted(self.source_dir, target, quantization)
+
+    def _load(self) -> tuple[Any, Any]:
+        with self._lock:
+            if self._model is None:
+                ct2 = _import_ct2()
+                directory = self.model_dir()
+                self._tokenizer = load_tokenizer(directory)
+                self._model = ct2.Translator(
+                    str(directory),
+                    device=self.device,
+                    device_index=self.opts.device_index,
+                    compute_type=self.compute_type,
+                    inter_threads=self.opts.inter_threads,
+                    intra_threads=self.opts.intra_threads,
+                )
+        return self._model, self._tokenizer
+
+    def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+        check_pair(self, src, tgt)
+        return translate_nonempty(texts, lambda batch: self._translate(batch, src, tgt))
+
+    def _translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+        model, tokenizer = self._load()
+        with self._lock:
+            ids = encode_ids(tokenizer, self.codes, texts, src)
+        tokens = [tokenizer.convert_ids_to_tokens(row) for row in ids]
+        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]), reverse=True)
+        prefix_token = self.codes.target_token(tgt)
+        results = model.translate_batch(
+            [tokens[i] for i in order],
+            target_prefix=[[prefix_token]] * len(order) if prefix_token else None,
+            beam_size=self.opts.beam_size,
+            max_batch_size=self.opts.max_batch_size,
+            batch_type=self.opts.batch_type,
+            max_decoding_length=self.opts.max_decoding_length,
+        )
+        out = ["" for _ in texts]
+        for i, result in zip(order, results, strict=True):
+            hyp_ids = tokenizer.convert_tokens_to_ids(result.hypotheses[0])
+            out[i] = tokenizer.decode(hyp_ids, skip_special_tokens=True)
+        return out

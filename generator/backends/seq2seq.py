@@ -1,0 +1,124 @@
+"""Model-family handling shared by the seq2seq backends (NLLB, M2M100, Marian/OPUS-MT)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from generator.backends import langcodes
+from generator.errors import ConfigError
+
+Family = Literal["nllb", "m2m100", "marian"]
+FAMILIES: tuple[Family, ...] = ("nllb", "m2m100", "marian")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def detect_family(model_dir: Path) -> Family:
+    """The family from the checkpoint's `config.json` model_type or its tokenizer class."""
+    model_type = str(_read_json(model_dir / "config.json").get("model_type", ""))
+    tokenizer_class = str(_read_json(model_dir / "tokenizer_config.json").get("tokenizer_class", ""))
+    if model_type == "marian" or tokenizer_class.startswith("Marian"):
+        return "marian"
+    if model_type == "nllb_moe" or tokenizer_class.startswith("Nllb"):
+        return "nllb"
+    if model_type == "m2m_100" or tokenizer_class.startswith("M2M100"):
+        return "m2m100"
+    raise ConfigError(
+        f"cannot tell the model family of {model_dir} (config model_type '{model_type}', "
+        f"tokenizer class '{tokenizer_class}'); pass family= one of {', '.join(FAMILIES)}"
+    )
+
+
+def marian_pair(model_dir: Path, pair: str | None) -> tuple[str, str]:
+    """The single (src, tgt) pair of an OPUS-MT model: explicit, from the tokenizer config or the name."""
+    if pair:
+        src, sep, tgt = pair.partition("-")
+        if not sep or not src or not tgt:
+            raise ConfigError(f"pair '{pair}' must look like 'en-es'")
+        return src, tgt
+    tok = _read_json(model_dir / "tokenizer_config.json")
+    known = set(langcodes.all_codes())
+    src, tgt = str(tok.get("source_lang") or ""), str(tok.get("target_lang") or "")
+    if src in known and tgt in known:
+        return src, tgt
+    match = re.search(r"opus-mt-([a-z]{2,3})-([a-z]{2,3})$", model_dir.name)
+    if match and match.group(1) in known and match.group(2) in known:
+        return match.group(1), match.group(2)
+    raise ConfigError(f"cannot tell the language pair of Marian model {model_dir}; pass pair='en-es'")
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyCodes:
+    """How one family names languages: the code set on the tokenizer and the target prefix token."""
+
+    family: Family
+    pair: tuple[str, str] | None = None
+
+    def backend_code(self, code: str) -> str | None:
+        if self.family == "nllb":
+            return langcodes.flores_code(code)
+        if self.family == "m2m100":
+            return langcodes.m2m100_code(code)
+        return code if self.pair and code in self.pair else None
+
+    def supported_languages(self) -> list[str]:
+        if self.pair is not None:
+            return list(self.pair)
+        return [code for code in langcodes.all_codes() if self.backend_code(code)]
+
+    def target_token(self, code: str) -> str | None:
+        """The token that starts the target side: "spa_Latn" (NLLB), "__es__" (M2M100), none (Marian)."""
+        backend = self.backend_code(code)
+        if self.family == "nllb":
+            return backend
+        if self.family == "m2m100":
+            return f"__{backend}__"
+        return None
+
+
+def family_codes(model_dir: Path, family: Family | None, pair: str | None) -> FamilyCodes:
+    """Resolve family (explicit or detected) and, for Marian, its language pair."""
+    resolved = family or detect_family(model_dir)
+    return FamilyCodes(resolved, marian_pair(model_dir, pair) if resolved == "marian" else None)
+
+
+def load_tokenizer(model_dir: Path) -> Any:
+    """The HF tokenizer saved with the model; says how to add it when it is missing."""
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(str(model_dir))
+    except (OSError, ValueError, TypeError) as exc:
+        raise ConfigError(
+            f"no usable tokenizer in {model_dir} ({exc}); copy the checkpoint's tokenizer files there "
+            "(ct2-transformers-converter ... --copy_files tokenizer_config.json vocab.json ...)"
+        ) from exc
+
+
+def encode_ids(tokenizer: Any, codes: FamilyCodes, texts: list[str], src: str) -> list[list[int]]:
+    """Token ids with the family's source-language prefix and `</s>`."""
+    if codes.family != "marian":
+        tokenizer.src_lang = codes.backend_code(src)
+    return [list(ids) for ids in tokenizer(texts)["input_ids"]]
+
+
+def require_model_dir(path: str, backend: str) -> Path:
+    """The model directory, or a ConfigError saying how to get one."""
+    model_dir = Path(path).expanduser()
+    if not model_dir.is_dir():
+        raise ConfigError(
+            f"{backend}: model path {model_dir} does not exist; point model= at a Hugging Face checkpoint "
+            "directory (config.json + tokenizer files) or a CTranslate2 directory made with "
+            f"`ct2-transformers-converter --model PATH --output_dir OUT --quantization int8 "
+            f"--copy_files tokenizer_config.json vocab.json ...`"
+        )
+    return model_dir

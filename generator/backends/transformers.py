@@ -1,0 +1,132 @@
+"""Reference backend: Hugging Face `generate` on a seq2seq checkpoint (NLLB, M2M100, Marian)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from generator.backends.base import check_pair, length_order, supports_pair, translate_nonempty
+from generator.backends.seq2seq import Family, encode_ids, family_codes, load_tokenizer, require_model_dir
+from generator.errors import ConfigError, MissingDependencyError
+
+DTYPES = ("float32", "float16", "bfloat16")
+
+
+class HFOptions(BaseModel):
+    """Options of the `transformers` backend."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(description="Hugging Face seq2seq checkpoint directory")
+    family: Family | None = Field(None, description="nllb, m2m100 or marian; detected when omitted")
+    pair: str | None = Field(None, description="language pair of a Marian model, e.g. 'en-es'")
+    device: Literal["cpu", "cuda", "auto"] = "auto"
+    dtype: Literal["float32", "float16", "bfloat16"] | None = Field(
+        None, description="default float32 on cpu, float16 on cuda"
+    )
+    batch_size: int = Field(32, ge=1, description="sentences per generate call")
+    num_beams: int = Field(2, ge=1)
+    max_new_tokens: int = Field(256, ge=1)
+
+
+def _import_torch() -> Any:
+    try:
+        import torch
+        import transformers  # noqa: F401
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "the transformers backend needs torch and transformers: pip install torch transformers"
+        ) from exc
+    return torch
+
+
+class HFTranslator:
+    """Translate with `AutoModelForSeq2SeqLM.generate`, in length-sorted batches under inference mode."""
+
+    name = "transformers"
+    keeps_markers = False
+
+    def __init__(self, opts: HFOptions) -> None:
+        torch = _import_torch()
+        self.opts = opts
+        self.source_dir = require_model_dir(opts.model, self.name)
+        self.model_id = str(self.source_dir.resolve())
+        self.codes = family_codes(self.source_dir, opts.family, opts.pair)
+        self.device = opts.device
+        if self.device == "auto":
+            self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        if self.device == "cuda" and not torch.cuda.is_available():
+            raise ConfigError("device 'cuda' asked for but torch sees no CUDA GPU; use device='cpu'")
+        self.dtype = opts.dtype or ("float16" if self.device == "cuda" else "float32")
+        if self.device == "cpu" and self.dtype == "float16":
+            raise ConfigError("float16 generation is not supported on cpu; use dtype='float32'")
+        self.options: dict[str, object] = {
+            "family": self.codes.family,
+            "dtype": self.dtype,
+            "num_beams": opts.num_beams,
+            "max_new_tokens": opts.max_new_tokens,
+        }
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+
+    def supported_languages(self) -> list[str]:
+        return self.codes.supported_languages()
+
+    def languages(self) -> list[tuple[str, str]] | None:
+        return [self.codes.pair] if self.codes.pair else None
+
+    def supports(self, src: str, tgt: str) -> bool:
+        return supports_pair(self, src, tgt)
+
+    def _load(self) -> tuple[Any, Any]:
+        if self._model is None:
+            torch = _import_torch()
+            from transformers import AutoModelForSeq2SeqLM
+
+            self._tokenizer = load_tokenizer(self.source_dir)
+            model = AutoModelForSeq2SeqLM.from_pretrained(
+                str(self.source_dir), dtype=getattr(torch, self.dtype)
+            )
+            self._model = model.to(self.device).eval()
+        return self._model, self._tokenizer
+
+    def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+        check_pair(self, src, tgt)
+        return translate_nonempty(texts, lambda batch: self._translate(batch, src, tgt))
+
+    def _translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+        torch = _import_torch()
+        with self._lock:
+            model, tokenizer = self._load()
+            ids = encode_ids(tokenizer, self.codes, texts, src)
+            prefix = self.codes.target_token(tgt)
+            extra: dict[str, Any] = {}
+            if prefix:
+                extra["forced_bos_token_id"] = tokenizer.convert_tokens_to_ids(prefix)
+            order = length_order(ids)
+            out = ["" for _ in texts]
+            pad = tokenizer.pad_token_id
+            for start in range(0, len(order), self.opts.batch_size):
+                chunk = order[start : start + self.opts.batch_size]
+                width = max(len(ids[i]) for i in chunk)
+                input_ids = torch.full((len(chunk), width), pad, dtype=torch.long)
+                mask = torch.zeros((len(chunk), width), dtype=torch.long)
+                for row, i in enumerate(chunk):
+                    input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
+                    mask[row, : len(ids[i])] = 1
+                with torch.inference_mode():
+                    generated = model.generate(
+                        input_ids=input_ids.to(self.device),
+                        attention_mask=mask.to(self.device),
+                        num_beams=self.opts.num_beams,
+                        do_sample=False,
+                        max_new_tokens=self.opts.max_new_tokens,
+                        **extra,
+                    )
+                decoded = tokenizer.batch_decode(generated, skip_special_tokens=True)
+                for i, text in zip(chunk, decoded, strict=True):
+                    out[i] = text
+            return out

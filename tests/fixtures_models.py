@@ -1,0 +1,27 @@
+"""Session-scoped fixtures with tiny random translation models, built once per test run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.tiny_models import build_tiny_m2m100, build_tiny_marian, convert_ct2
+
+
+@pytest.fixture(scope="session")
+def tiny_marian_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random en->es MarianMT checkpoint (Hugging Face format)."""
+    return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian") / "opus-mt-en-es")
+
+
+@pytest.fixture(scope="session")
+def tiny_m2m100_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random M2M100 checkpoint with all 100 language tokens (Hugging Face format)."""
+    return build_tiny_m2m100(tmp_path_factory.mktemp("tiny-m2m100") / "m2m100")
+
+
+@pytest.fixture(scope="session")
+def tiny_m2m100_ct2_dir(tiny_m2m100_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny M2M100 converted to CTranslate2 (float32 weights), tokenizer files alongside."""
+    return convert_ct2(tiny_m2m100_dir, tmp_path_factory.mktemp("tiny-m2m100-ct2") / "ct2")
