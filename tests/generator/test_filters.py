@@ -1,0 +1,119 @@
+"""Translation filters: empty, length ratio, copy, wrong language, unchecked languages, counts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from pydantic import ValidationError
+
+from generator.errors import ConfigError
+from generator.filters import REASONS, DropCounter, Filter, FilterConfig, lingua_unsupported
+
+SOURCE = "The committee recommended a hybrid mode for the launch vehicle in July 1961."
+SPANISH = "El comité recomendó un modo híbrido para el vehículo de lanzamiento en julio de 1961."
+
+
+@pytest.fixture(scope="module")
+def filt() -> Filter:
+    return Filter()
+
+
+def test_good_translation_is_kept(filt: Filter) -> None:
+    assert filt.check(SOURCE, SPANISH, "es") is None
+
+
+def test_empty_output(filt: Filter) -> None:
+    assert filt.check(SOURCE, "  \n", "es") == "empty"
+    assert filt.check("", "", "es") is None
+
+
+def test_length_ratio_depends_on_script(filt: Filter) -> None:
+    assert filt.check(SOURCE, "El comité.", "es") == "length_ratio"
+    assert filt.check(SOURCE, SPANISH + " " + SPANISH + " " + SPANISH, "es") == "length_ratio"
+    chinese = "委员会于1961年7月建议运载火箭采用混合模式。"
+    ratio = len(chinese) / len(SOURCE)
+    assert ratio < FilterConfig().bounds_for("es")[0]
+    assert Filter(FilterConfig(langid=False)).check(SOURCE, chinese, "zh") is None
+    assert Filter(FilterConfig(length_ratio=False, langid=False)).check(SOURCE, "El comité.", "es") is None
+
+
+def test_short_sources_skip_the_ratio(filt: Filter) -> None:
+    assert filt.check("Yes, it is.", "Sí, lo es, claro que sí, por supuesto.", "es") is None
+
+
+def test_copy_of_the_source(filt: Filter) -> None:
+    assert filt.check(SOURCE, SOURCE.upper().replace(".", "!"), "es") == "copy"
+    near = SOURCE.replace("hybrid", "hibrid")
+    assert filt.check(SOURCE, near, "es") == "copy"
+    assert filt.check("Apollo 11.", "Apollo 11.", "es") is None
+    counter = DropCounter()
+    assert filt.check(SOURCE, SOURCE, "en", counter) is None
+    assert counter.unchecked == {"langid_no_alternative": 1}
+    assert Filter(FilterConfig(copy_check=False, langid=False)).check(SOURCE, SOURCE, "es") is None
+
+
+def test_wrong_language(filt: Filter) -> None:
+    english = "A completely different English sentence about the weather and trains today."
+    assert filt.check(SOURCE, english, "es") == "wrong_language"
+    assert (
+        filt.check(SOURCE, "Il comitato ha raccomandato una modalità ibrida per il lanciatore.", "it") is None
+    )
+
+
+def test_unsupported_and_short_are_counted_not_dropped(filt: Filter) -> None:
+    assert lingua_unsupported() == frozenset({"ht", "jv", "ml", "my", "qu", "wo"})
+    counter = DropCounter()
+    english = "A completely different English sentence about the weather and trains today."
+    reasons = filt.check_many(
+        [SOURCE, SOURCE, "Yes."], [english, english, "Sí."], ["qu", "es", "es"], counter
+    )
+    assert reasons == [None, "wrong_language", None]
+    assert counter.unchecked == {"langid_unsupported": 1, "langid_short": 1}
+    assert counter.kept == 2 and counter.to_dict() == {"wrong_language": 1}
+
+
+def test_check_many_matches_check(filt: Filter) -> None:
+    sources = [SOURCE, SOURCE, SOURCE, SOURCE]
+    outputs = [SPANISH, "", SOURCE, "El comité."]
+    counter = DropCounter()
+    batched = filt.check_many(sources, outputs, "es", counter)
+    assert batched == [filt.check(s, t, "es") for s, t in zip(sources, outputs, strict=True)]
+    assert batched == [None, "empty", "copy", "length_ratio"]
+    assert set(counter.to_dict()) <= set(REASONS)
+    with pytest.raises(ValueError, match="pass pairs"):
+        filt.check_many(sources, outputs[:2], "es")
+    with pytest.raises(ConfigError, match="unknown language"):
+        filt.check_many([SOURCE], [SPANISH], "xx")
+
+
+def test_drop_counter_merges() -> None:
+    a, b = DropCounter(), DropCounter()
+    for reason in ("copy", None, "copy", "empty"):
+        a.add(reason)
+    b.add("wrong_language")
+    b.add(None)
+    b.unchecked["langid_unsupported"] += 3
+    total = a + b
+    assert total.to_dict() == {"copy": 2, "empty": 1, "wrong_language": 1}
+    assert total.kept == 2 and total.total == 6
+    assert total.summary()["unchecked"] == {"langid_unsupported": 3}
+    assert a.to_dict() == {"copy": 2, "empty": 1}
+    a.merge(b)
+    assert a.to_dict() == total.to_dict()
+
+
+def test_config_validation() -> None:
+    with pytest.raises(ValidationError, match="0 < min < max"):
+        FilterConfig(ratio_bounds={"default": (2.0, 1.0)})
+    with pytest.raises(ValidationError, match="default"):
+        FilterConfig(ratio_bounds={"Latn": (0.5, 2.0)})
+    with pytest.raises(ValidationError, match="unknown language"):
+        FilterConfig(langid_languages=("xx",))
+    assert FilterConfig().bounds_for("ja") != FilterConfig().bounds_for("de")
+
+
+def test_lingua_is_imported_lazily() -> None:
+    code = "import sys, generator.filters; assert 'lingua' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
