@@ -1,0 +1,167 @@
+"""Metric values worked out by hand, following the official XTREME / SQuAD / MLQA scripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.errors import ConfigError
+from trainer.metrics import (
+    PRIMARY_METRIC,
+    accuracy,
+    average_precision_at_k,
+    bucc_best_threshold,
+    bucc_scores,
+    bucc_threshold_scores,
+    map_at_k,
+    normalize_mlqa,
+    normalize_squad,
+    primary_metric,
+    qa_exact,
+    qa_f1,
+    qa_scores,
+    qa_task_scores,
+    rank_candidates,
+    tagging_scores,
+    tatoeba_accuracy,
+    token_accuracy,
+)
+
+
+def test_primary_metric_known_alias_and_kind_fallback() -> None:
+    assert primary_metric("xnli") == "accuracy"
+    assert primary_metric("WikiANN") == "f1" == PRIMARY_METRIC["panx"]
+    assert primary_metric("Mewsli-X") == "map@20"
+    assert primary_metric("my_qa_task", "qa") == "f1"
+    with pytest.raises(ConfigError, match="name its kind"):
+        primary_metric("my_qa_task")
+
+
+def test_accuracy() -> None:
+    assert accuracy([0, 1, 2, 1], [0, 2, 2, 1]) == pytest.approx(75.0)
+    with pytest.raises(ValueError, match="3 predicted labels for 2 gold"):
+        accuracy([0, 1], [0, 1, 1])
+
+
+def test_squad_f1_worked_example() -> None:
+    # "the cat sat" -> [cat, sat]; "a cat sat on" -> [cat, sat, on]; 2 shared tokens.
+    # precision 2/2 = 1, recall 2/3, F1 = 2 * 1 * 2/3 / (1 + 2/3) = 0.8; not an exact match.
+    assert qa_f1("the cat sat", "a cat sat on") == pytest.approx(0.8)
+    assert qa_exact("the cat sat", "a cat sat on") == 0.0
+    assert qa_exact("The  Cat, sat!", "cat sat") == 1.0
+    # The em dash is not ASCII punctuation and stays; "the" after it is still a word and goes.
+    assert normalize_squad("An apple—the best.") == "apple— best"
+
+
+def test_qa_scores_max_over_gold_and_missing_prediction() -> None:
+    gold = {"q1": ["Denver Broncos", "the Broncos"], "q2": ["Paris"], "q3": ["1990"]}
+    # q1: "Broncos" vs "the Broncos" -> exact (1, F1 1); q2: "in Paris" vs "Paris": P 1/2, R 1, F1 2/3;
+    # q3 unanswered -> 0. EM = 1/3, F1 = (1 + 2/3 + 0) / 3 = 5/9.
+    scores = qa_scores({"q1": "Broncos", "q2": "in Paris"}, gold)
+    assert scores["exact_match"] == pytest.approx(100 / 3)
+    assert scores["f1"] == pytest.approx(500 / 9)
+
+
+def test_squad_v2_no_answer_rules() -> None:
+    gold: dict[str, list[str]] = {"unanswerable": [], "answerable": ["the cat"]}
+    # Empty prediction on the unanswerable question: EM 1, F1 1. "" against "the cat": 0.
+    assert qa_scores({"unanswerable": "", "answerable": ""}, gold, squad_v2=True) == {
+        "exact_match": 50.0,
+        "f1": 50.0,
+    }
+    assert qa_scores({"unanswerable": "a cat", "answerable": "cat"}, gold, squad_v2=True) == {
+        "exact_match": 50.0,
+        "f1": 50.0,
+    }
+    with pytest.raises(ValueError, match="squad_v2=True"):
+        qa_scores({"unanswerable": ""}, gold)
+
+
+def test_mlqa_chinese_mixed_segmentation() -> None:
+    # MLQA splits every CJK character: pred [北, 京, 大, 学] vs gold [北, 京]: P 2/4, R 1, F1 2/3.
+    assert qa_f1("北京大学", "北京", mlqa_lang="zh") == pytest.approx(2 / 3)
+    # SQuAD's whitespace tokens see one token each, no overlap.
+    assert qa_f1("北京大学", "北京") == 0.0
+    # Digits stay together; CJK characters and the (removed) full stop split: "2008 年".
+    assert normalize_mlqa("2008年。", "zh") == "2008 年"
+
+
+def test_mlqa_unicode_punctuation_and_articles() -> None:
+    # Unicode punctuation (category P*) is removed by MLQA but kept by SQuAD's ASCII list.
+    assert normalize_mlqa("«Hola», ¿qué?", "es") == "hola qué"
+    assert normalize_squad("«Hola», ¿qué?") == "«hola» ¿qué"
+    # German articles: "der Hund" == "Hund" under MLQA-de; SQuAD: P 1/2, R 1 -> F1 2/3.
+    assert qa_exact("der Hund", "Hund", mlqa_lang="de") == 1.0
+    assert qa_f1("der Hund", "Hund") == pytest.approx(2 / 3)
+    assert qa_exact("la casa", "casa", mlqa_lang="es") == 1.0
+    assert normalize_mlqa("những cái bàn", "vi") == "bàn"
+    # The official Arabic rule removes every "ال", also inside a word.
+    assert normalize_mlqa("الكتاب", "ar") == "كتاب"
+    assert normalize_mlqa("Hindi text", "hi") == "hindi text"
+    with pytest.raises(ConfigError, match="SQuAD normalisation"):
+        normalize_mlqa("x", "sw")
+
+
+def test_qa_task_scores_picks_normalisation_by_task() -> None:
+    gold = {"q": ["北京"]}
+    assert qa_task_scores("mlqa", "zh", {"q": "北京大学"}, gold)["f1"] == pytest.approx(200 / 3)
+    assert qa_task_scores("xquad", "zh", {"q": "北京大学"}, gold)["f1"] == 0.0
+
+
+def test_ner_entity_f1() -> None:
+    # Gold entities PER(0-1), LOC(3); predicted PER(0-1), ORG(3): 1 of 2 right each way -> F1 50.
+    gold = [["B-PER", "I-PER", "O", "B-LOC"]]
+    pred = [["B-PER", "I-PER", "O", "B-ORG"]]
+    scores = tagging_scores(gold, pred)
+    assert scores["f1"] == pytest.approx(50.0)
+    assert scores["precision"] == pytest.approx(50.0)
+    assert scores["accuracy"] == pytest.approx(75.0)
+
+
+def test_pos_f1_as_xtreme_scores_it() -> None:
+    # Adjacent tags differ: every token is its own chunk, F1 equals token accuracy (2 of 3).
+    assert tagging_scores([["DET", "NOUN", "VERB"]], [["DET", "NOUN", "ADJ"]])["f1"] == pytest.approx(200 / 3)
+    # seqeval merges runs of one tag: gold chunks NOUN(0-1), VERB(2); predicted NOUN(0-2): none match.
+    scores = tagging_scores([["NOUN", "NOUN", "VERB"]], [["NOUN", "NOUN", "NOUN"]])
+    assert scores["f1"] == 0.0
+    assert scores["accuracy"] == pytest.approx(200 / 3)
+
+
+def test_tag_shape_errors() -> None:
+    with pytest.raises(ValueError, match="sentence 1: 1 predicted tags for 2 gold"):
+        token_accuracy([["O"], ["O", "O"]], [["O"], ["O"]])
+
+
+def test_tatoeba_accuracy_is_cosine_not_dot() -> None:
+    src = [[1.0, 0.0], [0.0, 1.0], [0.1, 1.0]]
+    tgt = [[2.0, 0.0], [0.0, 3.0], [3.0, 1.0]]
+    # src0: cos 1 with tgt0 (dot would prefer tgt2: 3 > 2) -> right. src1 -> tgt1 right.
+    # src2 [0.1, 1]: cos with tgt1 0.995 > tgt2 0.41 -> wrong. 2 of 3.
+    assert tatoeba_accuracy(src, tgt) == pytest.approx(200 / 3)
+    assert rank_candidates(src, tgt, k=2)[0] == [0, 2]
+
+
+def test_average_precision_at_k() -> None:
+    # Relevant {1, 3}, ranking [3, 0, 1, 2]: hits at ranks 1 and 3 -> (1/1 + 2/3) / 2 = 5/6.
+    assert average_precision_at_k({1, 3}, [3, 0, 1, 2]) == pytest.approx(5 / 6)
+    # A repeated hit counts once.
+    assert average_precision_at_k({1, 3}, [3, 3, 1]) == pytest.approx((1 + 2 / 3) / 2)
+    # One relevant item at rank 6: 1/6 within k=20, nothing within k=5 (Mewsli-X: reciprocal rank).
+    ranking = ["q0", "q1", "q2", "q3", "q4", "gold", "q6"]
+    assert average_precision_at_k({"gold"}, ranking) == pytest.approx(1 / 6)
+    assert average_precision_at_k({"gold"}, ranking, k=5) == 0.0
+    assert map_at_k([{1, 3}, {"gold"}], [[3, 0, 1, 2], ranking]) == pytest.approx(100 * (5 / 6 + 1 / 6) / 2)
+
+
+def test_bucc_threshold_and_search() -> None:
+    scored = {("a", "x"): 0.9, ("b", "y"): 0.8, ("c", "z"): 0.4, ("d", "w"): 0.3}
+    gold = {("a", "x"), ("c", "z"), ("e", "v")}
+    # >= 0.5 keeps (a,x), (b,y): 1 correct, P 1/2, R 1/3, F1 = (1/3) / (5/6) = 0.4.
+    assert bucc_threshold_scores(scored, gold, 0.5)["f1"] == pytest.approx(40.0)
+    # Cuts: after 1 -> F1 .5, after 2 -> .4, after 3 -> P 2/3 R 2/3 F1 .667 (best), after 4 -> .571.
+    # Threshold midway between 0.4 and 0.3.
+    threshold = bucc_best_threshold(scored, gold)
+    assert threshold == pytest.approx(0.35)
+    assert bucc_threshold_scores(scored, gold, threshold)["f1"] == pytest.approx(200 / 3)
+    assert bucc_scores([("q", "r")], gold) == {"f1": 0.0, "precision": 0.0, "recall": 0.0}
+    # When keeping every pair is best the threshold is the lowest score.
+    assert bucc_best_threshold({("a", "x"): 0.9, ("c", "z"): 0.2}, gold) == pytest.approx(0.2)
