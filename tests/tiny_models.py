@@ -136,7 +136,8 @@ def build_tiny_marian(
         pad_token_id=size - 1,
         decoder_start_token_id=size - 1,
         eos_token_id=0,
-        forced_eos_token_id=0,
+        # HF would force </s> at the length limit where CTranslate2 does not; random models hit the limit.
+        forced_eos_token_id=None,
         share_encoder_decoder_embeddings=True,
     )
     torch.manual_seed(seed)
@@ -221,3 +222,41 @@ def _is_tokenizer_file(name: str) -> bool:
         "tokenizer.json",
         "added_tokens.json",
     )
+
+
+def build_tiny_llama(directory: Path, *, hidden: int = 64, layers: int = 2, vocab_size: int = 400) -> Path:
+    """A random Llama causal LM with a byte-level BPE tokenizer (no chat template), for vLLM."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    directory.mkdir(parents=True, exist_ok=True)
+    bpe = Tokenizer(models.BPE(unk_token=None))
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=["<s>", "</s>", "<pad>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    bpe.train_from_iterator(fixture_corpus(), trainer=trainer)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=bpe, bos_token="<s>", eos_token="</s>", pad_token="<pad>"
+    )
+    config = LlamaConfig(
+        vocab_size=bpe.get_vocab_size(),
+        hidden_size=hidden,
+        intermediate_size=hidden * 2,
+        num_hidden_layers=layers,
+        num_attention_heads=4,
+        num_key_value_heads=4,
+        max_position_embeddings=1024,
+        bos_token_id=0,
+        eos_token_id=1,
+        pad_token_id=2,
+    )
+    torch.manual_seed(0)
+    LlamaForCausalLM(config).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory

@@ -43,10 +43,10 @@ class ApertiumOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    binary: str = Field("apertium", description="the apertium executable")
-    mark_unknown: bool = Field(False, description="keep Apertium's '*' before words it does not know")
-    batch_size: int = Field(2000, ge=1, description="texts per apertium process")
-    timeout_s: float = Field(600.0, gt=0, description="seconds one apertium process may run")
+    binary: str = Field(default="apertium", description="the apertium executable")
+    mark_unknown: bool = Field(default=False, description="keep Apertium's '*' before words it does not know")
+    batch_size: int = Field(default=2000, ge=1, description="texts per apertium process")
+    timeout_s: float = Field(default=600.0, gt=0, description="seconds one apertium process may run")
 
 
 @cache

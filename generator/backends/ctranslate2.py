@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from generator.backends.base import check_pair, supports_pair, translate_nonempty
 from generator.backends.seq2seq import (
     Family,
+    decode_ids,
     encode_ids,
     family_codes,
     load_tokenizer,
@@ -53,18 +54,20 @@ class CT2Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model: str = Field(description="CTranslate2 directory (model.bin) or HF checkpoint (converted once)")
-    family: Family | None = Field(None, description="nllb, m2m100 or marian; detected when omitted")
-    pair: str | None = Field(None, description="language pair of a Marian model, e.g. 'en-es'")
+    family: Family | None = Field(default=None, description="nllb, m2m100 or marian; detected when omitted")
+    pair: str | None = Field(default=None, description="language pair of a Marian model, e.g. 'en-es'")
     device: Literal["cpu", "cuda", "auto"] = "auto"
     device_index: list[int] = Field(default_factory=lambda: [0], description="one replica per GPU index")
-    compute_type: str | None = Field(None, description="default int8 on cpu, int8_float16 on cuda")
-    inter_threads: int = Field(1, ge=1, description="batches translated in parallel (per device)")
-    intra_threads: int = Field(0, ge=0, description="threads per batch on CPU; 0 = CTranslate2 default")
-    beam_size: int = Field(2, ge=1)
-    max_batch_size: int = Field(4096, ge=1, description="batch size, counted in batch_type units")
+    compute_type: str | None = Field(default=None, description="default int8 on cpu, int8_float16 on cuda")
+    inter_threads: int = Field(default=1, ge=1, description="batches translated in parallel (per device)")
+    intra_threads: int = Field(
+        default=0, ge=0, description="threads per batch on CPU; 0 = CTranslate2 default"
+    )
+    beam_size: int = Field(default=2, ge=1)
+    max_batch_size: int = Field(default=4096, ge=1, description="batch size, counted in batch_type units")
     batch_type: Literal["tokens", "examples"] = "tokens"
-    max_decoding_length: int = Field(256, ge=1)
-    ct2_cache_dir: str | None = Field(None, description="where converted models go")
+    max_decoding_length: int = Field(default=256, ge=1)
+    ct2_cache_dir: str | None = Field(default=None, description="where converted models go")
 
 
 def _import_ct2() -> Any:
@@ -202,6 +205,5 @@ class CT2Translator:
         )
         out = ["" for _ in texts]
         for i, result in zip(order, results, strict=True):
-            hyp_ids = tokenizer.convert_tokens_to_ids(result.hypotheses[0])
-            out[i] = tokenizer.decode(hyp_ids, skip_special_tokens=True)
+            out[i] = decode_ids(tokenizer, tokenizer.convert_tokens_to_ids(result.hypotheses[0]))
         return out

@@ -122,3 +122,9 @@ def require_model_dir(path: str, backend: str) -> Path:
             f"--copy_files tokenizer_config.json vocab.json ...`"
         )
     return model_dir
+
+
+def decode_ids(tokenizer: Any, ids: list[int]) -> str:
+    """Text of generated ids; ids the tokenizer lacks (M2M100's padding "madeup" words) are dropped."""
+    known = len(tokenizer)
+    return str(tokenizer.decode([i for i in ids if i < known], skip_special_tokens=True))

@@ -8,7 +8,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from generator.backends.base import check_pair, length_order, supports_pair, translate_nonempty
-from generator.backends.seq2seq import Family, encode_ids, family_codes, load_tokenizer, require_model_dir
+from generator.backends.seq2seq import (
+    Family,
+    decode_ids,
+    encode_ids,
+    family_codes,
+    load_tokenizer,
+    require_model_dir,
+)
 from generator.errors import ConfigError, MissingDependencyError
 
 DTYPES = ("float32", "float16", "bfloat16")
@@ -20,15 +27,15 @@ class HFOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model: str = Field(description="Hugging Face seq2seq checkpoint directory")
-    family: Family | None = Field(None, description="nllb, m2m100 or marian; detected when omitted")
-    pair: str | None = Field(None, description="language pair of a Marian model, e.g. 'en-es'")
+    family: Family | None = Field(default=None, description="nllb, m2m100 or marian; detected when omitted")
+    pair: str | None = Field(default=None, description="language pair of a Marian model, e.g. 'en-es'")
     device: Literal["cpu", "cuda", "auto"] = "auto"
     dtype: Literal["float32", "float16", "bfloat16"] | None = Field(
-        None, description="default float32 on cpu, float16 on cuda"
+        default=None, description="default float32 on cpu, float16 on cuda"
     )
-    batch_size: int = Field(32, ge=1, description="sentences per generate call")
-    num_beams: int = Field(2, ge=1)
-    max_new_tokens: int = Field(256, ge=1)
+    batch_size: int = Field(default=32, ge=1, description="sentences per generate call")
+    num_beams: int = Field(default=2, ge=1)
+    max_new_tokens: int = Field(default=256, ge=1)
 
 
 def _import_torch() -> Any:
@@ -126,7 +133,6 @@ class HFTranslator:
                         max_new_tokens=self.opts.max_new_tokens,
                         **extra,
                     )
-                decoded = tokenizer.batch_decode(generated, skip_special_tokens=True)
-                for i, text in zip(chunk, decoded, strict=True):
-                    out[i] = text
+                for i, row_ids in zip(chunk, generated.tolist(), strict=True):
+                    out[i] = decode_ids(tokenizer, row_ids)
             return out

@@ -24,16 +24,20 @@ class VLLMOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model: str = Field(description="model path for the offline engine, or the served model name")
-    server_url: str | None = Field(None, description="OpenAI-compatible server, e.g. http://host:8000")
-    api: Literal["chat", "completions"] = Field("chat", description="server endpoint to call")
+    server_url: str | None = Field(
+        default=None, description="OpenAI-compatible server, e.g. http://host:8000"
+    )
+    api: Literal["chat", "completions"] = Field(default="chat", description="server endpoint to call")
     api_key: str | None = None
-    prompt_template: str = Field(DEFAULT_TEMPLATE, description="fields: src, tgt, src_name, tgt_name, text")
-    max_tokens: int = Field(512, ge=1)
-    concurrency: int = Field(16, ge=1, description="requests in flight against a server")
-    timeout_s: float = Field(120.0, gt=0)
-    tensor_parallel_size: int = Field(1, ge=1, description="offline engine: GPUs per model")
-    gpu_memory_utilization: float = Field(0.9, gt=0, le=1)
-    dtype: str = Field("auto", description="offline engine dtype")
+    prompt_template: str = Field(
+        default=DEFAULT_TEMPLATE, description="fields: src, tgt, src_name, tgt_name, text"
+    )
+    max_tokens: int = Field(default=512, ge=1)
+    concurrency: int = Field(default=16, ge=1, description="requests in flight against a server")
+    timeout_s: float = Field(default=120.0, gt=0)
+    tensor_parallel_size: int = Field(default=1, ge=1, description="offline engine: GPUs per model")
+    gpu_memory_utilization: float = Field(default=0.9, gt=0, le=1)
+    dtype: str = Field(default="auto", description="offline engine dtype")
 
     @model_validator(mode="after")
     def _template_has_text(self) -> VLLMOptions:

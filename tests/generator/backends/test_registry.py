@@ -42,7 +42,11 @@ def test_importing_the_registry_stays_light() -> None:
     import subprocess
 
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[3]
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[3],
     )
     assert out.stdout.strip() == "[]"
 

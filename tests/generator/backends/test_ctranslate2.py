@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import shutil
+from multiprocessing import get_context
+from pathlib import Path
+
+import pytest
+
+from generator.backends import create_translator
+from generator.backends.ctranslate2 import ensure_converted
+from generator.errors import ConfigError
+
+TEXTS = ["The house is near the market.", "", "A teacher walks to the school and the station.", "Mzee"]
+
+
+def test_ct2_dir_m2m100_translates_in_order(tiny_m2m100_ct2_dir: Path) -> None:
+    translator = create_translator(
+        "ct2", model=str(tiny_m2m100_ct2_dir), device="cpu", compute_type="float32", max_decoding_length=12
+    )
+    assert translator.languages() is None
+    assert {"en", "es", "sw"} <= set(translator.supported_languages())
+    out = translator.translate(TEXTS, "en", "es")
+    assert len(out) == len(TEXTS)
+    assert out[1] == ""
+    assert all(out[i] for i in (0, 2, 3))
+    single = [translator.translate([text], "en", "es")[0] for text in TEXTS]
+    assert single == out
+    assert translator.translate(["", " "], "en", "es") == ["", ""]
+
+
+def test_target_language_changes_the_output(tiny_m2m100_ct2_dir: Path) -> None:
+    translator = create_translator(
+        "ct2", model=str(tiny_m2m100_ct2_dir), device="cpu", compute_type="float32", max_decoding_length=12
+    )
+    to_es = translator.translate(TEXTS, "en", "es")
+    to_sw = translator.translate(TEXTS, "en", "sw")
+    assert to_es != to_sw
+
+
+def test_hf_dir_converts_once_into_the_cache(tiny_marian_dir: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "converted"
+    translator = create_translator(
+        "ct2", model=str(tiny_marian_dir), device="cpu", ct2_cache_dir=str(cache), max_decoding_length=10
+    )
+    assert translator.languages() == [("en", "es")]
+    out = translator.translate(["The house is near the market.", "", "Mzee"], "en", "es")
+    assert len(out) == 3 and out[1] == "" and out[0]
+    assert (cache / "model.bin").is_file()
+    assert (cache / "source.spm").is_file()
+    stamp = (cache / "model.bin").stat().st_mtime_ns
+    again = create_translator(
+        "ct2", model=str(tiny_marian_dir), device="cpu", ct2_cache_dir=str(cache), max_decoding_length=10
+    )
+    assert again.translate(["The house is near the market."], "en", "es") == out[:1]
+    assert (cache / "model.bin").stat().st_mtime_ns == stamp
+
+
+def _convert(args: tuple[str, str]) -> str:
+    return str(ensure_converted(Path(args[0]), Path(args[1]), "int8"))
+
+
+def test_concurrent_conversions_publish_one_directory(tiny_marian_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "shared-cache"
+    with get_context("spawn").Pool(2) as pool:
+        results = pool.map(_convert, [(str(tiny_marian_dir), str(out))] * 2)
+    assert results == [str(out), str(out)]
+    assert (out / "model.bin").is_file()
+    assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+
+
+def test_unsupported_pair_names_the_supported_one(tiny_marian_dir: Path) -> None:
+    translator = create_translator("ct2", model=str(tiny_marian_dir), device="cpu")
+    assert not translator.supports("en", "sw")
+    with pytest.raises(ConfigError, match=r"cannot translate en->sw; it supports pairs en->es"):
+        translator.translate(["hello"], "en", "sw")
+
+
+def test_unknown_language_is_refused_with_the_list(tiny_m2m100_ct2_dir: Path) -> None:
+    translator = create_translator("ct2", model=str(tiny_m2m100_ct2_dir), device="cpu")
+    assert not translator.supports("en", "qu")
+    with pytest.raises(ConfigError, match=r"en->qu; it supports any pair among .*\bes\b"):
+        translator.translate(["hello"], "en", "qu")
+
+
+def test_missing_model_path_says_how_to_convert(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="ct2-transformers-converter --model PATH --output_dir OUT"):
+        create_translator("ct2", model=str(tmp_path / "absent"))
+
+
+def test_unsupported_compute_type_lists_the_supported(tiny_m2m100_ct2_dir: Path) -> None:
+    with pytest.raises(ConfigError, match=r"compute_type 'float16' is not supported on cpu.*int8"):
+        create_translator("ct2", model=str(tiny_m2m100_ct2_dir), device="cpu", compute_type="float16")
+
+
+def test_family_from_tokenizer_needs_tokenizer_files(tiny_m2m100_ct2_dir: Path, tmp_path: Path) -> None:
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    for name in ("model.bin", "config.json", "shared_vocabulary.json"):
+        shutil.copy(tiny_m2m100_ct2_dir / name, bare / name)
+    with pytest.raises(ConfigError, match="pass family="):
+        create_translator("ct2", model=str(bare))
+    translator = create_translator("ct2", model=str(bare), family="m2m100", device="cpu")
+    with pytest.raises(ConfigError, match="no usable tokenizer"):
+        translator.translate(["hello"], "en", "es")
+
+
+def test_options_used_in_cache_keys(tiny_m2m100_ct2_dir: Path) -> None:
+    translator = create_translator("ct2", model=str(tiny_m2m100_ct2_dir), device="cpu", beam_size=3)
+    assert translator.options["beam_size"] == 3
+    assert translator.options["compute_type"] == "int8"
+    assert translator.model_id == str(tiny_m2m100_ct2_dir.resolve())

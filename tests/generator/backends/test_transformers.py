@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.backends import create_translator
+from generator.errors import ConfigError
+
+TEXTS = [
+    "The house is near the market.",
+    "",
+    "A teacher walks to the school and the station and the mountains.",
+    "Mzee",
+    "Our city remembers a red car.",
+]
+
+
+def test_marian_translates_in_order(tiny_marian_dir: Path) -> None:
+    translator = create_translator("transformers", model=str(tiny_marian_dir), device="cpu", max_new_tokens=8)
+    out = translator.translate(TEXTS, "en", "es")
+    assert len(out) == len(TEXTS) and out[1] == ""
+    single = [translator.translate([text], "en", "es")[0] for text in TEXTS]
+    assert single == out
+    with pytest.raises(ConfigError, match="supports pairs en->es"):
+        translator.translate(TEXTS, "es", "en")
+
+
+def test_float16_on_cpu_is_refused(tiny_marian_dir: Path) -> None:
+    with pytest.raises(ConfigError, match="use dtype='float32'"):
+        create_translator("transformers", model=str(tiny_marian_dir), device="cpu", dtype="float16")
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 32])
+def test_ct2_and_transformers_agree_greedy_fp32_m2m100(
+    tiny_m2m100_dir: Path, tiny_m2m100_ct2_dir: Path, batch_size: int
+) -> None:
+    hf = create_translator(
+        "transformers",
+        model=str(tiny_m2m100_dir),
+        device="cpu",
+        num_beams=1,
+        max_new_tokens=10,
+        batch_size=batch_size,
+    )
+    ct2 = create_translator(
+        "ct2",
+        model=str(tiny_m2m100_ct2_dir),
+        device="cpu",
+        compute_type="float32",
+        beam_size=1,
+        max_decoding_length=10,
+    )
+    for tgt in ("es", "sw"):
+        assert hf.translate(TEXTS, "en", tgt) == ct2.translate(TEXTS, "en", tgt)
+
+
+def test_ct2_and_transformers_agree_greedy_fp32_marian(tiny_marian_dir: Path, tmp_path: Path) -> None:
+    hf = create_translator(
+        "transformers", model=str(tiny_marian_dir), device="cpu", num_beams=1, max_new_tokens=10
+    )
+    ct2 = create_translator(
+        "ct2",
+        model=str(tiny_marian_dir),
+        device="cpu",
+        compute_type="float32",
+        beam_size=1,
+        max_decoding_length=10,
+        ct2_cache_dir=str(tmp_path / "ct2"),
+    )
+    assert hf.translate(TEXTS, "en", "es") == ct2.translate(TEXTS, "en", "es")
