@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from generator.cli import app as generator_app
+from service.cli import app as service_app
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -12,3 +13,4 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(generator_app)
+app.add_typer(service_app)

@@ -1,0 +1,164 @@
+"""Synchronous translation and code-switching of small batches of texts (micro-batched across requests)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from generator.errors import ConfigError
+from generator.languages import get_language
+from service.deps import CodeSwitchDep, SettingsDep, TranslationDep, TranslatorPoolDep
+from service.errors import ServiceError
+from service.settings import Settings
+from service.translators import pool_key
+
+router = APIRouter(prefix="/v1", tags=["translate"])
+
+
+def _language(code: str) -> str:
+    try:
+        return get_language(code).code
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from None
+
+
+class TextsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    texts: list[str] = Field(
+        min_length=1, description="Texts to process (the service sets the most texts and characters)."
+    )
+
+    def check_limits(self, settings: Settings) -> None:
+        """422 naming the offending field when the request is over the configured size limits."""
+        if len(self.texts) > settings.max_texts:
+            raise ServiceError(
+                422,
+                "too_many_texts",
+                f"field 'texts': {len(self.texts)} texts sent, at most {settings.max_texts} per request; "
+                "split the request",
+                "texts",
+            )
+        for i, text in enumerate(self.texts):
+            if len(text) > settings.max_text_chars:
+                raise ServiceError(
+                    422,
+                    "text_too_long",
+                    f"field 'texts.{i}': {len(text)} characters, at most {settings.max_text_chars}; "
+                    "split the text into sentences",
+                    f"texts.{i}",
+                )
+
+
+class TranslateRequest(TextsRequest):
+    src: str = Field(default="en", description="Source language (XTREME-R code).")
+    tgt: str = Field(description="Target language (XTREME-R code), e.g. 'es'.")
+    backend: str | None = Field(
+        default=None, description="Backend name from GET /v1/backends; default from settings."
+    )
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="Backend options over the configured ones (see GET /v1/backends)."
+    )
+
+    _check_src = field_validator("src")(_language)
+    _check_tgt = field_validator("tgt")(_language)
+
+
+class TranslateResponse(BaseModel):
+    translations: list[str]
+    backend: str
+    model: str
+    cached: int = Field(description="How many texts were answered from the translation memory.")
+
+
+class SwitchOut(BaseModel):
+    source: str
+    target: str
+    lang: str
+
+
+class CodeSwitchRequest(TextsRequest):
+    langs: list[str] = Field(
+        min_length=1, description="Languages to switch into (XTREME-R codes with an installed lexicon)."
+    )
+    token_ratio: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="Share of translatable tokens switched."
+    )
+    sentence_ratio: float = Field(
+        default=1.0, ge=0.0, le=1.0, description="Share of sentences switched at all."
+    )
+    mix: Literal["one", "many"] = Field(
+        default="one", description="'one' language per sentence or 'many' languages within a sentence."
+    )
+    seed: int = Field(default=0, description="Random seed; the same request gives the same output.")
+
+    @field_validator("langs")
+    @classmethod
+    def _check_langs(cls, langs: list[str]) -> list[str]:
+        return list(dict.fromkeys(_language(code) for code in langs))
+
+
+class CodeSwitchResponse(BaseModel):
+    texts: list[str]
+    switched: list[list[SwitchOut]] = Field(description="Per text, the tokens that were replaced.")
+
+
+@router.post("/translate", summary="Translate texts with a backend (cached, micro-batched)")
+async def translate(
+    body: TranslateRequest, settings: SettingsDep, pool: TranslatorPoolDep, runner: TranslationDep
+) -> TranslateResponse:
+    body.check_limits(settings)
+    backend = body.backend or settings.default_backend
+    from generator.backends import BACKENDS
+
+    if backend not in BACKENDS:
+        raise ServiceError(
+            422,
+            "unknown_backend",
+            f"field 'backend': unknown backend '{backend}'; use one of {', '.join(BACKENDS)}",
+            "backend",
+        )
+    try:
+        translator = await pool.aget(backend, body.options)
+    except ConfigError as exc:
+        raise ServiceError(422, "invalid_options", f"field 'options': {exc}", "options") from exc
+    if not translator.supports(body.src, body.tgt):
+        raise ServiceError(
+            422,
+            "unsupported_pair",
+            f"field 'tgt': backend '{backend}' ({translator.model_id}) cannot translate {body.src}->{body.tgt}; "
+            "GET /v1/backends lists the backends, or pick another tgt",
+            "tgt",
+        )
+    key = pool_key(backend, pool.options_for(backend, body.options))
+    result = await runner.translate(translator, key, body.texts, body.src, body.tgt)
+    return TranslateResponse(
+        translations=result.translations, backend=backend, model=translator.model_id, cached=result.cached
+    )
+
+
+@router.post("/codeswitch", summary="Code-switch English texts with bilingual lexicons (micro-batched)")
+async def codeswitch(
+    body: CodeSwitchRequest, settings: SettingsDep, switcher: CodeSwitchDep
+) -> CodeSwitchResponse:
+    body.check_limits(settings)
+    from generator.codeswitch import CodeSwitchConfig
+
+    cfg = CodeSwitchConfig(
+        langs=tuple(body.langs),
+        token_ratio=body.token_ratio,
+        sentence_ratio=body.sentence_ratio,
+        mix=body.mix,
+    )
+    try:
+        results = await switcher.switch(body.texts, cfg, body.seed)
+    except ConfigError as exc:
+        raise ServiceError(422, "missing_lexicon", f"field 'langs': {exc}", "langs") from exc
+    return CodeSwitchResponse(
+        texts=[r.text for r in results],
+        switched=[
+            [SwitchOut(source=s.source, target=s.target, lang=s.lang) for s in r.switches] for r in results
+        ],
+    )

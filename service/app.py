@@ -1,0 +1,55 @@
+"""The FastAPI app factory: routers, error handlers, middleware and the shared services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from service.api import health, meta, translate
+from service.auth import authenticate
+from service.errors import install_error_handlers
+from service.limits import BodyLimitMiddleware
+from service.metrics import Metrics, MetricsMiddleware
+from service.settings import Settings
+from service.state import Services
+
+# Routers that need an API key (when keys are on) and count against the rate limit.
+API_ROUTERS: list[APIRouter] = [meta.router, translate.router]
+# Routers open to everyone: probes, metrics.
+OPEN_ROUTERS: list[APIRouter] = [health.router]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new app with its own metrics registry, database and translator pool."""
+    settings = settings or Settings()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = Services.build(settings, metrics)
+        try:
+            yield
+        finally:
+            await app.state.services.close()
+
+    app = FastAPI(title="xstilts", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    for router in OPEN_ROUTERS:
+        app.include_router(router)
+    for router in API_ROUTERS:
+        app.include_router(router, dependencies=[Depends(authenticate)])
+    install_error_handlers(app)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=settings.max_body_bytes,
+        path_limits={"/v1/datasets": settings.max_upload_bytes},
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"]
+        )
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    return app

@@ -1,0 +1,66 @@
+"""FastAPI dependencies as `Annotated` aliases; routes declare what they need by type."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from service.auth import authenticate
+from service.codeswitching import CodeSwitchRunner
+from service.db import Database
+from service.keys import KeyInfo
+from service.metrics import Metrics
+from service.settings import Settings
+from service.state import Services
+from service.translators import TranslationRunner, TranslatorPool
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_settings(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+def get_database(services: ServicesDep) -> Database:
+    return services.db
+
+
+def get_session(services: ServicesDep) -> Iterator[Session]:
+    """A session per request, committed when the route returns without error."""
+    with services.db.session() as session:
+        yield session
+
+
+def get_pool(services: ServicesDep) -> TranslatorPool:
+    return services.pool
+
+
+def get_runner(services: ServicesDep) -> TranslationRunner:
+    return services.runner
+
+
+def get_switcher(services: ServicesDep) -> CodeSwitchRunner:
+    return services.switcher
+
+
+def get_metrics(services: ServicesDep) -> Metrics:
+    return services.metrics
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+DbDep = Annotated[Session, Depends(get_session)]
+TranslatorPoolDep = Annotated[TranslatorPool, Depends(get_pool)]
+TranslationDep = Annotated[TranslationRunner, Depends(get_runner)]
+CodeSwitchDep = Annotated[CodeSwitchRunner, Depends(get_switcher)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+AuthDep = Annotated[KeyInfo | None, Depends(authenticate)]

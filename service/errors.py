@@ -1,0 +1,125 @@
+"""Every error the service returns is JSON: `{"error": {"code", "message", "field"}}` with the right 4xx."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from generator.errors import (
+    ConfigError,
+    InputError,
+    MissingDependencyError,
+    ShardError,
+    XstiltsError,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ServiceError(XstiltsError):
+    """An error raised by the service itself with an explicit status, code and optional headers."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+        self.headers = headers or {}
+
+
+class NotFoundError(XstiltsError):
+    """A named resource (job, dataset, shard) that does not exist; maps to 404."""
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    """The JSON error envelope."""
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message, field), status_code=status, headers=headers)
+
+
+# Most specific class first; the first match wins.
+DOMAIN_ERRORS: list[tuple[type[XstiltsError], int, str]] = [
+    (InputError, 422, "invalid_input"),
+    (ConfigError, 422, "invalid_request"),
+    (NotFoundError, 404, "not_found"),
+    (ShardError, 409, "shard_error"),
+    (MissingDependencyError, 503, "missing_dependency"),
+]
+
+
+def _field_path(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _validation_message(err: dict[str, Any]) -> str:
+    field = _field_path(err.get("loc", ()))
+    msg = str(err.get("msg", "is invalid"))
+    if err.get("type") == "json_invalid":
+        return f"request body is not valid JSON ({err.get('ctx', {}).get('error', msg)}); send a JSON object"
+    if err.get("type") == "missing":
+        return f"field '{field}' is required"
+    if not field:
+        return f"request body: {msg}"
+    return f"field '{field}': {msg}"
+
+
+async def validation_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    message = "; ".join(_validation_message(e) for e in errors[:10])
+    if first.get("type") == "json_invalid":
+        return error_response(422, "invalid_json", message)
+    return error_response(422, "validation_error", message, _field_path(first.get("loc", ())) or None)
+
+
+async def domain_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, XstiltsError)
+    if isinstance(exc, ServiceError):
+        return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
+    field = exc.field if isinstance(exc, InputError) else None
+    for cls, status, code in DOMAIN_ERRORS:
+        if isinstance(exc, cls):
+            return error_response(status, code, str(exc), field)
+    log.exception("unclassified error", exc_info=exc)
+    return error_response(500, "internal_error", f"{type(exc).__name__}: {exc}")
+
+
+async def http_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
+        exc.status_code, f"http_{exc.status_code}"
+    )
+    return error_response(exc.status_code, code, str(exc.detail), None, dict(exc.headers or {}))
+
+
+async def unexpected_handler(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return error_response(500, "internal_error", "internal server error; the service log has the traceback")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route validation, HTTP, domain and unexpected errors through the JSON envelope."""
+    app.add_exception_handler(RequestValidationError, validation_handler)
+    app.add_exception_handler(StarletteHTTPException, http_handler)
+    app.add_exception_handler(XstiltsError, domain_handler)
+    app.add_exception_handler(Exception, unexpected_handler)

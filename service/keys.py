@@ -1,0 +1,115 @@
+"""API keys: secrets shown once at creation, stored as salted SHA-256 hashes, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Integer, String, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from generator.errors import ConfigError
+from service.db import Base
+
+KEY_PREFIX = "xst"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ApiKey(Base):
+    """One API key; the secret itself is never stored, only `salt` and `hash`."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    salt: Mapped[str] = mapped_column(String(32))
+    hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, default=None)
+    rate_limit: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What may be shown about a key; `rate_limit` None means the service default."""
+
+    id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+    rate_limit: int | None
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """A freshly created key: `secret` is shown once and cannot be recovered later."""
+
+    info: KeyInfo
+    secret: str
+
+
+def _hash(salt: str, secret: str) -> str:
+    return hashlib.sha256(f"{salt}:{secret}".encode()).hexdigest()
+
+
+def _info(row: ApiKey) -> KeyInfo:
+    return KeyInfo(row.id, row.name, row.created_at, row.revoked_at, row.rate_limit)
+
+
+def create_key(session: Session, name: str, rate_limit: int | None = None) -> NewKey:
+    """Create a key named `name`; the secret has the form `xst_<id>_<random>`."""
+    if not name.strip():
+        raise ConfigError("a key needs a non-empty name, e.g. --name ci")
+    if rate_limit is not None and rate_limit < 0:
+        raise ConfigError(f"rate limit must be >= 0 requests per minute, got {rate_limit}")
+    key_id = secrets.token_hex(6)
+    secret = f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
+    salt = secrets.token_hex(16)
+    row = ApiKey(id=key_id, name=name, salt=salt, hash=_hash(salt, secret), rate_limit=rate_limit)
+    row.created_at = _now()
+    session.add(row)
+    session.flush()
+    return NewKey(_info(row), secret)
+
+
+def list_keys(session: Session, include_revoked: bool = True) -> list[KeyInfo]:
+    """Every key, oldest first."""
+    query = select(ApiKey).order_by(ApiKey.created_at)
+    if not include_revoked:
+        query = query.where(ApiKey.revoked_at.is_(None))
+    return [_info(row) for row in session.scalars(query)]
+
+
+def revoke_key(session: Session, key_id: str) -> KeyInfo:
+    """Revoke key `key_id`; revoking twice keeps the first revocation time."""
+    row = session.get(ApiKey, key_id)
+    if row is None:
+        raise ConfigError(f"no API key with id '{key_id}'; `xstilts keys list` shows the ids")
+    if row.revoked_at is None:
+        row.revoked_at = _now()
+        session.flush()
+    return _info(row)
+
+
+def verify_key(session: Session, secret: str) -> KeyInfo | None:
+    """The active key whose secret is `secret`, or None."""
+    parts = secret.split("_")
+    if len(parts) < 3 or parts[0] != KEY_PREFIX:
+        return None
+    row = session.get(ApiKey, parts[1])
+    if row is None or row.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(row.hash, _hash(row.salt, secret)):
+        return None
+    return _info(row)
+
+
+def any_keys(session: Session) -> bool:
+    """Whether at least one key (active or revoked) exists, which switches auth on."""
+    return bool(session.scalar(select(func.count()).select_from(ApiKey)))

@@ -1,0 +1,99 @@
+"""Service configuration: environment variables prefixed `XSTILTS_` (or a `.env` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the HTTP service; each field reads `XSTILTS_<FIELD>` from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="XSTILTS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("./xstilts-data"),
+        description="Directory for the database, translation cache, uploads and shards; created on start.",
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the key and job store; empty means sqlite:///<data_dir>/xstilts.db. "
+        "A Postgres URL (postgresql+psycopg://user:pass@host/db) also works.",
+    )
+    default_backend: str = Field(
+        default="apertium",
+        description="Translation backend used when a request names none (see GET /v1/backends).",
+    )
+    backend_options: dict[str, Any] = Field(
+        default_factory=dict,
+        description='JSON object of options per backend name, e.g. {"ct2": {"model": "/models/nllb-ct2"}}.',
+    )
+    require_keys: bool = Field(
+        default=False,
+        description="Require an API key on every /v1 route even before any key exists. Auth is also "
+        "enforced as soon as one key has been created.",
+    )
+    rate_limit_per_minute: int = Field(
+        default=600,
+        ge=0,
+        description="Requests per minute allowed per API key (token bucket); 0 disables the limit.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        gt=0,
+        description="Largest JSON request body accepted, in bytes; larger bodies get 413.",
+    )
+    max_upload_bytes: int = Field(
+        default=200 * 1_048_576,
+        gt=0,
+        description="Largest dataset upload accepted by POST /v1/datasets, in bytes.",
+    )
+    max_texts: int = Field(
+        default=256, gt=0, description="Most texts in one /v1/translate or /v1/codeswitch request."
+    )
+    max_text_chars: int = Field(default=5000, gt=0, description="Most characters in one text of a request.")
+    micro_batching: bool = Field(
+        default=True, description="Merge concurrent translate/codeswitch requests into one backend call."
+    )
+    batch_wait_ms: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a micro-batch waits for more requests before calling the backend.",
+    )
+    batch_max_segments: int = Field(
+        default=256, gt=0, description="A micro-batch is sent as soon as it holds this many texts."
+    )
+    batch_concurrency: int = Field(
+        default=2,
+        gt=0,
+        description="Micro-batches of one backend and language pair that may run at the same time.",
+    )
+    translator_pool_size: int = Field(
+        default=8,
+        gt=0,
+        description="Translator instances kept loaded (one per backend + options), least recent out.",
+    )
+    cache_path: Path | None = Field(
+        default=None,
+        description="Translation memory (SQLite); empty means <data_dir>/cache.sqlite. Set "
+        "XSTILTS_USE_CACHE=false to translate every request afresh.",
+    )
+    use_cache: bool = Field(default=True, description="Answer repeated segments from the translation memory.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description='JSON list of origins allowed by CORS, e.g. ["https://ui.example"].'
+    )
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite inside `data_dir`."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'xstilts.db'}"
+
+    def resolved_cache_path(self) -> Path:
+        """Where the translation memory lives."""
+        return self.cache_path or self.data_dir / "cache.sqlite"
+
+    def options_for(self, backend: str) -> dict[str, Any]:
+        """Configured options for `backend` (an empty dict when none are set)."""
+        return dict(self.backend_options.get(backend, {}))

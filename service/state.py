@@ -1,0 +1,68 @@
+"""The objects one app instance shares across requests, built at startup and closed at shutdown."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from generator.cache import TranslationCache
+from service.codeswitching import CodeSwitchRunner
+from service.db import Database
+from service.keys import any_keys
+from service.metrics import Metrics
+from service.ratelimit import RateLimiter
+from service.settings import Settings
+from service.translators import TranslationRunner, TranslatorPool
+
+AUTH_RECHECK_S = 1.0
+
+
+@dataclass
+class Services:
+    """Settings, database, metrics, translators and limits of one running app."""
+
+    settings: Settings
+    db: Database
+    metrics: Metrics
+    pool: TranslatorPool
+    runner: TranslationRunner
+    switcher: CodeSwitchRunner
+    limiter: RateLimiter
+    cache: TranslationCache | None
+    _auth_on: bool = False
+    _auth_checked: float = field(default=-1e9)
+
+    @classmethod
+    def build(cls, settings: Settings, metrics: Metrics) -> Services:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database.connect(settings.resolved_database_url())
+        db.init_db()
+        cache = TranslationCache(settings.resolved_cache_path()) if settings.use_cache else None
+        return cls(
+            settings=settings,
+            db=db,
+            metrics=metrics,
+            pool=TranslatorPool(settings, settings.translator_pool_size),
+            runner=TranslationRunner(settings, metrics, cache),
+            switcher=CodeSwitchRunner(settings, metrics),
+            limiter=RateLimiter(settings.rate_limit_per_minute),
+            cache=cache,
+        )
+
+    def auth_enabled(self) -> bool:
+        """Auth is on when `require_keys` is set or any key exists; once on it stays on."""
+        if self.settings.require_keys or self._auth_on:
+            return True
+        now = time.monotonic()
+        if now - self._auth_checked >= AUTH_RECHECK_S:
+            self._auth_checked = now
+            with self.db.session() as session:
+                self._auth_on = any_keys(session)
+        return self._auth_on
+
+    async def close(self) -> None:
+        await self.runner.close()
+        await self.switcher.close()
+        if self.cache is not None:
+            self.cache.close()
+        self.db.dispose()
