@@ -284,11 +284,15 @@ def align_span(source: str, start: int, end: int, target: str) -> tuple[int, int
 
 
 def _nearest_occurrence(haystack: str, needle: str, expected_at: float) -> int:
+    """Start of the whole-word occurrence of `needle` nearest `expected_at`, or -1."""
     target = expected_at * len(haystack)
     best = -1
     pos = haystack.find(needle)
     while pos >= 0:
-        if best < 0 or abs(pos - target) < abs(best - target):
+        end = pos + len(needle)
+        cut_before = pos > 0 and needle[0].isalnum() and haystack[pos - 1].isalnum()
+        cut_after = end < len(haystack) and needle[-1].isalnum() and haystack[end].isalnum()
+        if not (cut_before or cut_after) and (best < 0 or abs(pos - target) < abs(best - target)):
             best = pos
         pos = haystack.find(needle, pos + 1)
     return best
