@@ -134,12 +134,19 @@ def label_index(value: Any, codes: Mapping[str, int], field: str) -> int:
     return codes[code]
 
 
-def choice_label(value: Any, count: int, field: str, *, base: int = 0) -> int:
+def choice_label(
+    value: Any, count: int, field: str, *, base: int = 0, where: str = "", path: Path | None = None
+) -> int:
     """A choice index given as an int or a digit string, counted from `base`, checked to be in range."""
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not base <= value < base + count:
-        raise FieldError(field, f"{value!r} is not a choice number from {base} to {base + count - 1}")
+        raise FieldError(
+            field,
+            f"{value!r} is not a choice number from {base} to {base + count - 1}",
+            where=where,
+            path=path,
+        )
     return value - base
 
 

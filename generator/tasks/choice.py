@@ -31,7 +31,6 @@ from generator.tasks.base import (
     need,
     need_strings,
     numbered,
-    read_lines,
     write_jsonl,
     write_lines,
 )
@@ -199,20 +198,23 @@ def siqa_labels_path(path: Path) -> Path:
 def _siqa(path: Path) -> Iterator[Parsed]:
     records = list(numbered(path))
     labels_path = siqa_labels_path(path)
-    labels: list[str | None] = [None] * len(records)
+    labels: list[tuple[int, str] | None] = [None] * len(records)
     if labels_path.is_file():
-        labels = [line.strip() for line in read_lines(labels_path) if line.strip()]
+        labels = list(numbered(labels_path))
         if len(labels) != len(records):
             raise InputError(
                 str(labels_path), "file", "label", f"has {len(labels)} labels for {len(records)} records"
             )
 
-    def one(number: int, line: str, label: str | None) -> Example:
+    def one(number: int, line: str, from_file: tuple[int, str] | None) -> Example:
         record = json_object(line)
-        if label is None:
-            if "label" not in record:
-                raise FieldError("label", f"is missing and there is no {labels_path.name} beside the file")
-            label = record["label"]
+        if from_file is not None:
+            where = f"line {from_file[0]}"
+            label = choice_label(from_file[1].strip(), 3, "label", base=1, where=where, path=labels_path)
+        elif "label" in record:
+            label = choice_label(record["label"], 3, "label", base=1)
+        else:
+            raise FieldError("label", f"is missing and there is no {labels_path.name} beside the file")
         return Example(
             id=line_id(path, number),
             task="siqa",
@@ -220,7 +222,7 @@ def _siqa(path: Path) -> Iterator[Parsed]:
             context=need(record, "context"),
             question=need(record, "question"),
             choices=[need(record, key) for key in SIQA_ANSWERS],
-            label=choice_label(label, 3, "label", base=1),
+            label=label,
             meta=extra_meta(record, ("context", "question", *SIQA_ANSWERS, "label")),
         )
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from generator.errors import InputError
 from generator.example import Example
 from generator.tasks.base import (
     Emitter,
-    FieldError,
     Parsed,
     Parser,
     TaskFormat,
@@ -137,10 +137,14 @@ QQP_COLUMNS = ("id", "qid1", "qid2", "question1", "question2", "is_duplicate")
 
 def _qqp(path: Path) -> Iterator[Parsed]:
     lines = numbered(path)
-    header = next(lines, (1, ""))
-    if tuple(header[1].split("\t")) != QQP_COLUMNS:
-        yield from collect(path, [(f"line {header[0]}", partial(_bad_header, header[1]))])
-        return
+    number, header = next(lines, (1, ""))
+    if tuple(header.split("\t")) != QQP_COLUMNS:
+        raise InputError(
+            str(path),
+            f"line {number}",
+            "header",
+            f"is {header!r}; a GLUE QQP file starts with {' '.join(QQP_COLUMNS)}",
+        )
 
     def build(number: int, line: str) -> Example:
         qid, qid1, qid2, question1, question2, duplicate = columns(line, QQP_COLUMNS)
@@ -155,10 +159,6 @@ def _qqp(path: Path) -> Iterator[Parsed]:
         )
 
     yield from collect(path, ((f"line {n}", partial(build, n, line)) for n, line in lines))
-
-
-def _bad_header(found: str) -> Example:
-    raise FieldError("header", f"is {found!r}; a GLUE QQP file starts with {' '.join(QQP_COLUMNS)}")
 
 
 def _write_qqp(examples: Sequence[Example], path: Path) -> None:

@@ -205,7 +205,7 @@ FORMATS = (
     ),
     _squad_format(
         "tydiqa",
-        "TyDiQA-GoldP as XTREME ships it: SQuAD-style JSON (tydiqa.[goldp.]<lang>.<split>.json)",
+        "TyDiQA-GoldP as XTREME ships it: SQuAD-style JSON (tydiqa.goldp.<lang>.<split>.json)",
         lang_pattern=r"tydiqa\.(?:goldp\.)?([a-z]{2})\.",
     ),
 )
