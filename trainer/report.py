@@ -444,7 +444,7 @@ def _task_chart(report: Report, task: str, path: Path) -> None:
     handles = [
         Patch(facecolor=TIER_COLORS[t], label=f"{t} resource")
         for t in TIER_ORDER
-        if t in report.tiers.values()
+        if any(report.tiers[lang] == t for lang in langs)
     ]
     handles += [
         Patch(facecolor="white", edgecolor="black", hatch=hatches[k % len(hatches)], label=c.condition)
