@@ -11,6 +11,7 @@ as one shard; the manifest lists finished shards, so a rerun skips them.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -223,40 +224,30 @@ def plan(config: GenerateConfig, n_examples: int) -> list[Unit]:
 
 
 class _Resources:
-    """The translator, translation memory, filter and lexicons of one config, built on first use."""
+    """The translator, translation memory, filter and lexicons a config uses, shared within a process.
+
+    Translators, filters and lexicons are kept per process by their own settings, so runs (or
+    service jobs) with the same backend reuse one loaded model and one language detector.
+    """
 
     def __init__(self, config: GenerateConfig) -> None:
         self.config = config
-        self._translator: Translator | None = None
-        self._cache: TranslationCache | None = None
-        self._filter: Filter | None = None
-        self._lexicons: dict[str, Lexicon] = {}
 
     @property
     def translator(self) -> Translator:
-        if self._translator is None:
-            self._translator = create_translator(self.config.backend, **self.config.backend_options)
-        return self._translator
+        return _translator(self.config.backend, json.dumps(self.config.backend_options, sort_keys=True))
 
     @property
     def cache(self) -> TranslationCache:
-        if self._cache is None:
-            self._cache = TranslationCache(self.config.cache_path or self.config.out / ".cache.sqlite")
-        return self._cache
+        return _cache(str(self.config.cache_path or self.config.out / ".cache.sqlite"))
 
     @property
     def filter(self) -> Filter:
-        if self._filter is None:
-            self._filter = Filter(self.config.filters)
-        return self._filter
+        return _filter_for(self.config.filters.model_dump_json())
 
     def lexicon(self, lang: str) -> Lexicon:
-        if lang not in self._lexicons:
-            from generator.lexicons import load_lexicon, load_muse
-
-            path = self.config.codeswitch.lexicon_files.get(lang)
-            self._lexicons[lang] = load_muse(path, "en", lang) if path else load_lexicon(lang)
-        return self._lexicons[lang]
+        path = self.config.codeswitch.lexicon_files.get(lang)
+        return _lexicon(lang, str(path) if path else "")
 
     def translate(self, texts: Sequence[str], lang: str, stats: SegmentStats) -> dict[str, str]:
         """Translations of `texts` by text: duplicates once, cached ones from memory, the rest in one call."""
@@ -275,14 +266,37 @@ class _Resources:
         return dict(zip(unique, translate_with_cache(backend, unique, key, self.cache), strict=True))
 
 
+@lru_cache(maxsize=2)
+def _translator(backend: str, options_json: str) -> Translator:
+    return create_translator(backend, **json.loads(options_json))
+
+
+_CACHES: dict[str, TranslationCache] = {}
+
+
+def _cache(path: str) -> TranslationCache:
+    """One open translation memory per file; reopened when the file was removed meanwhile."""
+    cache = _CACHES.get(path)
+    if cache is None or not Path(path).exists():
+        cache = _CACHES[path] = TranslationCache(path)
+    return cache
+
+
 @lru_cache(maxsize=4)
-def _resources_for(config_json: str) -> _Resources:
-    return _Resources(GenerateConfig.model_validate_json(config_json))
+def _filter_for(config_json: str) -> Filter:
+    return Filter(FilterConfig.model_validate_json(config_json))
+
+
+@lru_cache(maxsize=16)
+def _lexicon(lang: str, muse_file: str) -> Lexicon:
+    from generator.lexicons import load_lexicon, load_muse
+
+    return load_muse(muse_file, SOURCE_LANG, lang) if muse_file else load_lexicon(lang)
 
 
 def resources(config: GenerateConfig) -> _Resources:
-    """This process's resources for `config` (one translator per config per process)."""
-    return _resources_for(config.model_dump_json())
+    """The resources of `config` in this process."""
+    return _Resources(config)
 
 
 # --- processing ---------------------------------------------------------------------------------
