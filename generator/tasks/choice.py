@@ -18,8 +18,10 @@ from typing import Any
 from generator.errors import InputError
 from generator.example import Example
 from generator.tasks.base import (
+    Emitter,
     FieldError,
     Parsed,
+    Parser,
     TaskFormat,
     choice_label,
     collect,
@@ -242,58 +244,58 @@ def _write_siqa(examples: Sequence[Example], path: Path) -> None:
 
 
 def _format(
-    name: str, family: str, description: str, extensions: tuple[str, ...], parse: Any, emit: Any
+    name: str, family: str, description: str, extensions: tuple[str, ...], parse: Parser, emit: Emitter
 ) -> TaskFormat:
     return TaskFormat(name, "choice", family, (), description, extensions, parse, emit)
 
 
 FORMATS = (
     _format(
-        "hellaswag",
-        "jsonl",
-        "HellaSwag: pick the ending of ctx among 4 endings",
-        (".jsonl",),
-        partial(_jsonl, _hellaswag),
-        _write_hellaswag,
+        name="hellaswag",
+        family="jsonl",
+        description="HellaSwag: pick the ending of ctx among 4 endings",
+        extensions=(".jsonl",),
+        parse=partial(_jsonl, _hellaswag),
+        emit=_write_hellaswag,
     ),
     _format(
-        "commonsenseqa",
-        "jsonl",
-        "CommonsenseQA: question.stem with 5 labelled choices, answerKey",
-        (".jsonl",),
-        partial(_jsonl, _commonsenseqa),
-        _write_commonsenseqa,
+        name="commonsenseqa",
+        family="jsonl",
+        description="CommonsenseQA: question.stem with 5 labelled choices, answerKey",
+        extensions=(".jsonl",),
+        parse=partial(_jsonl, _commonsenseqa),
+        emit=_write_commonsenseqa,
     ),
     _format(
-        "cosmosqa",
-        "jsonl|csv",
-        "Cosmos QA: context, question, answer0..3, label (.jsonl or .csv)",
-        (".jsonl", ".csv"),
-        _cosmosqa,
-        _write_cosmosqa,
+        name="cosmosqa",
+        family="jsonl|csv",
+        description="Cosmos QA: context, question, answer0..3, label (.jsonl or .csv)",
+        extensions=(".jsonl", ".csv"),
+        parse=_cosmosqa,
+        emit=_write_cosmosqa,
     ),
     _format(
-        "copa",
-        "jsonl",
-        "COPA: premise, cause/effect question, choice1/choice2",
-        (".jsonl",),
-        partial(_jsonl, partial(_copa, "copa")),
-        _write_copa,
+        name="copa",
+        family="jsonl",
+        description="COPA: premise, cause/effect question, choice1/choice2",
+        extensions=(".jsonl",),
+        parse=partial(_jsonl, partial(_copa, "copa")),
+        emit=_write_copa,
     ),
     _format(
-        "xcopa",
-        "jsonl",
-        "XCOPA: COPA in 11 languages (<split>.<lang>.jsonl)",
-        (".jsonl",),
-        partial(_jsonl, partial(_copa, "xcopa")),
-        _write_copa,
+        name="xcopa",
+        family="jsonl",
+        description="XCOPA: COPA in 11 languages (<split>.<lang>.jsonl)",
+        extensions=(".jsonl",),
+        parse=partial(_jsonl, partial(_copa, "xcopa")),
+        emit=_write_copa,
     ),
     _format(
-        "siqa",
-        "jsonl+labels",
-        "Social IQa: context, question, answerA/B/C; labels 1-3 in <stem>-labels.lst or inline",
-        (".jsonl",),
-        _siqa,
-        _write_siqa,
+        name="siqa",
+        family="jsonl+labels",
+        description="Social IQa: context, question, answerA/B/C; labels 1-3 in <stem>-labels.lst or inline",
+        extensions=(".jsonl",),
+        parse=_siqa,
+        emit=_write_siqa,
     ),
 )
