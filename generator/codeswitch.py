@@ -486,17 +486,20 @@ def _switch_fields(
 
 
 def _switched(example: Example, switches: list[Switch], cfg: CodeSwitchConfig, **changes: object) -> Example:
+    fields: dict[str, object] = {
+        "meta": dict(example.meta),
+        "answers": list(example.answers),
+        "choices": list(example.choices),
+        "tokens": list(example.tokens),
+        "tags": list(example.tags),
+    }
+    fields.update(changes)
     return replace(
         example,
         lang=cfg.lang_label,
         method="codeswitch",
         switched=list(example.switched) + switches,
-        meta=dict(example.meta),
-        answers=list(example.answers),
-        choices=list(example.choices),
-        tokens=list(example.tokens),
-        tags=list(example.tags),
-        **changes,  # type: ignore[arg-type]
+        **fields,  # type: ignore[arg-type]
     )
 
 
