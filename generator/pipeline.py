@@ -441,7 +441,15 @@ def _filter(
             owners.append(i)
             sources.append(s)
             outputs.append(t)
-    reasons = res.filter.check_many(sources, outputs, lang, DropCounter()) if sources else []
+    # Questions sharing a paragraph mostly share its translation too: check each distinct pair once.
+    distinct = list(dict.fromkeys(zip(sources, outputs, strict=True)))
+    checked = (
+        res.filter.check_many([s for s, _ in distinct], [t for _, t in distinct], lang, DropCounter())
+        if distinct
+        else []
+    )
+    verdict = dict(zip(distinct, checked, strict=True))
+    reasons = [verdict[pair] for pair in zip(sources, outputs, strict=True)]
     first_reason: dict[int, str] = {}
     for owner, reason in zip(owners, reasons, strict=True):
         if reason is not None:
