@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from generator.cli import app as generator_app
 from service.cli import app as service_app
+from trainer.cli import app as trainer_app
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -14,3 +17,30 @@ app = typer.Typer(
 )
 app.add_typer(generator_app)
 app.add_typer(service_app)
+app.add_typer(trainer_app)
+
+
+@app.command("demo")
+def demo_command(
+    out: Path = typer.Option(
+        Path("demo-out"), "--out", help="Folder for the service data, shards and report."
+    ),
+    max_examples: int = typer.Option(
+        300, "--max-examples", min=1, help="English questions to generate from."
+    ),
+    seeds: str = typer.Option("1", "--seeds", help="Comma-separated training seeds, e.g. 1,2,3."),
+) -> None:
+    """Service → generation job (Apertium es, code-switched de/sw/tr) → shards → tiny STILTs grid → report."""
+    from generator.errors import XstiltsError
+    from xstilts.demo import run_demo
+
+    try:
+        seed_list = [int(s) for s in seeds.split(",") if s.strip()]
+    except ValueError:
+        raise typer.BadParameter(f"--seeds takes integers like 1,2,3, got {seeds!r}") from None
+    try:
+        report = run_demo(out, max_examples, seed_list)
+    except XstiltsError as err:
+        typer.secho(f"error: {err}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"report: {report / 'report.md'}")
