@@ -1,0 +1,116 @@
+"""Trainer verbs of the `xstilts` command line: train, evaluate, grid, tiny-model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="STILTs training and zero-shot XTREME-R evaluation.")
+
+_CONDITION_HELP = "baseline (no intermediate), english, or synthetic (English + synthetic shards)."
+
+
+def _fail(err: Exception) -> None:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[red]error:[/] {err}")
+    raise typer.Exit(2)
+
+
+@app.command("train")
+def train_command(
+    config: Path = typer.Argument(..., help="Experiment YAML, e.g. trainer/configs/tiny.yaml."),
+    condition: str | None = typer.Option(None, "--condition", help=_CONDITION_HELP),
+    seed: int | None = typer.Option(None, "--seed", help="Seed (default: the config's first)."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Run folder (default: <output_dir>/<condition>-seed<N>)."
+    ),
+    resume: bool = typer.Option(
+        False, "--resume", help="Skip finished phases and continue from checkpoints."
+    ),
+) -> None:
+    """Train and evaluate one condition of an experiment."""
+    from generator.errors import XstiltsError
+    from trainer.config import CONDITIONS, load_experiment
+    from trainer.train import StiltsRecipe
+
+    try:
+        if condition is not None and condition not in CONDITIONS:
+            raise typer.BadParameter(f"--condition must be one of {', '.join(CONDITIONS)}")
+        experiment = load_experiment(config)
+        recipe = StiltsRecipe(
+            experiment,
+            condition=condition,
+            seed=seed,
+            out_dir=out,
+            resume=resume,
+        )
+        scores = recipe.run()
+    except XstiltsError as err:
+        _fail(err)
+    typer.echo(json.dumps(scores, indent=2))
+    typer.echo(f"run folder: {recipe.out_dir}")
+
+
+@app.command("evaluate")
+def evaluate_command(
+    config: Path = typer.Argument(..., help="Experiment YAML the run was trained with."),
+    checkpoint: Path = typer.Option(..., "--checkpoint", help="A run folder written by `xstilts train`."),
+) -> None:
+    """Evaluate a trained run zero-shot on the config's languages."""
+    from generator.errors import XstiltsError
+    from trainer.config import load_experiment
+    from trainer.evaluate import evaluate_checkpoint
+
+    try:
+        experiment = load_experiment(config)
+        scores = evaluate_checkpoint(checkpoint, experiment)
+    except XstiltsError as err:
+        _fail(err)
+    typer.echo(json.dumps(scores, indent=2))
+
+
+@app.command("grid")
+def grid_command(
+    config: Path = typer.Argument(..., help="Experiment YAML, e.g. trainer/configs/tiny.yaml."),
+    seeds: str | None = typer.Option(None, "--seeds", help="Comma-separated seeds, e.g. 1,2,3."),
+    out: Path | None = typer.Option(None, "--out", help="Output folder (default: the config's output_dir)."),
+    resume: bool = typer.Option(False, "--resume", help="Reuse finished phases of an earlier grid run."),
+) -> None:
+    """Baseline vs English intermediate vs English + synthetic, per seed; writes report and charts."""
+    from generator.errors import XstiltsError
+    from trainer.config import load_experiment
+    from trainer.grid import run_grid
+
+    try:
+        seed_list = [int(s) for s in seeds.split(",") if s.strip()] if seeds else None
+    except ValueError:
+        raise typer.BadParameter(f"--seeds takes integers like 1,2,3, got {seeds!r}") from None
+    try:
+        result = run_grid(load_experiment(config), seeds=seed_list, out_dir=out, resume=resume)
+    except XstiltsError as err:
+        _fail(err)
+    typer.echo(f"runs: {result.out_dir}")
+    for path in result.report_files:
+        typer.echo(f"report: {path}")
+
+
+@app.command("tiny-model")
+def tiny_model_command(
+    out: Path = typer.Argument(..., help="Folder to write the model and tokenizer into."),
+    corpus: Path | None = typer.Option(
+        None, "--corpus", help="Text file (one sentence a line) for the vocabulary."
+    ),
+    vocab_size: int = typer.Option(
+        1000, "--vocab-size", help="Sentencepiece vocabulary size (an upper bound)."
+    ),
+) -> None:
+    """Build a tiny random XLM-R (2 layers, hidden 64) that loads with AutoModel/AutoTokenizer."""
+    from trainer.tiny import build_tiny_xlmr
+
+    if corpus is not None and not corpus.is_file():
+        raise typer.BadParameter(f"{corpus} does not exist; pass a UTF-8 text file")
+    lines = corpus.read_text(encoding="utf-8").splitlines() if corpus is not None else None
+    typer.echo(f"tiny XLM-R written to {build_tiny_xlmr(out, lines, vocab_size)}")

@@ -1,0 +1,62 @@
+"""The research question in one call: baseline vs English intermediate vs English + synthetic, per seed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from trainer.config import Condition, Experiment, task_kind
+
+if TYPE_CHECKING:
+    from trainer.metrics import Scores
+
+
+@dataclass(slots=True)
+class GridResult:
+    """Scores per condition (one entry per seed) and the report files written."""
+
+    runs: dict[str, list[Scores]]
+    report_files: list[Path]
+    out_dir: Path
+
+
+def run_grid(
+    experiment: Experiment,
+    *,
+    seeds: list[int] | None = None,
+    out_dir: Path | None = None,
+    conditions: list[Condition] | None = None,
+    resume: bool = False,
+    quiet: bool = False,
+) -> GridResult:
+    """Run every condition the config supports for every seed, then write the report and charts."""
+    from trainer.report import build_report, write_report
+    from trainer.train import StiltsRecipe
+
+    out = Path(out_dir) if out_dir is not None else experiment.output_dir
+    experiment = experiment.model_copy(update={"output_dir": out})
+    seeds = seeds or experiment.seeds
+    runs: dict[str, list[Scores]] = {}
+    for condition in conditions or experiment.conditions():
+        for seed in seeds:
+            recipe = StiltsRecipe(
+                experiment,
+                condition=condition,
+                seed=seed,
+                out_dir=out / f"{condition}-seed{seed}",
+                resume=resume,
+                quiet=quiet,
+            )
+            runs.setdefault(condition, []).append(recipe.run())
+    meta = {
+        "experiment": experiment.name,
+        "model": experiment.model,
+        "seeds": seeds,
+        "conditions": list(runs),
+        "intermediate": [t.key for t in experiment.intermediate.tasks] if experiment.intermediate else [],
+        "targets": [t.name for t in experiment.targets],
+    }
+    kinds = {t.name: task_kind(t.task) for t in experiment.targets}
+    report = build_report(runs, meta=meta, kinds=kinds)  # type: ignore[arg-type]
+    return GridResult(runs, write_report(report, out / "report"), out)

@@ -1,0 +1,428 @@
+"""The STILTs recipe: pretrained XLM-R -> intermediate task(s) -> English target task -> zero-shot eval.
+
+`StiltsRecipe(experiment, condition=..., seed=...).run()` does one grid cell. Each phase trains
+with `accelerate` (mixed precision, gradient accumulation, multi-GPU via `accelerate launch`),
+AdamW with linear warmup and decay, length-grouped dynamic-padding batches, and checkpoints every
+`checkpoint_every` optimiser steps that hold model, optimiser, scheduler, RNG states and the
+position in the phase's fixed batch schedule, so a resumed phase ends in the same state as an
+uninterrupted one. A finished phase leaves `<phase>/model` (encoder + heads) and is skipped
+on a rerun with `resume=True`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator.errors import ConfigError
+from generator.example import Example
+from trainer.config import TINY_MODEL, Condition, Experiment, TargetConfig, task_kind
+from trainer.data import (
+    EncodedTask,
+    Step,
+    build_schedule,
+    collate,
+    encode,
+    mix_synthetic,
+    read_synthetic,
+)
+
+if TYPE_CHECKING:
+    from trainer.metrics import Scores
+    from trainer.model import HeadSpec, StiltsModel
+
+DONE = "done.json"
+CHECKPOINT_PREFIX = "checkpoint-"
+
+
+@dataclass(slots=True)
+class PhaseResult:
+    """What a finished phase leaves: where its model is and the logged losses."""
+
+    model_dir: Path
+    losses: list[float]
+
+
+def read_task_file(task: str, path: Path, limit: int | None = None, *, train: bool = True) -> list[Example]:
+    """Examples of a task file; training drops unlabelled pair/choice records (MNLI's "-")."""
+    from generator.tasks import read_examples
+
+    examples = read_examples(task, path).examples
+    if train:
+        examples = [e for e in examples if e.kind in ("qa", "tagging") or e.label >= 0]
+    return examples[:limit] if limit else examples
+
+
+def head_spec(task: str, examples: Sequence[Example]) -> tuple[HeadSpec, list[str]]:
+    """The head a task format needs, and its label names (tagging labels come from the data if unlisted)."""
+    from generator.tasks import get_format
+    from trainer.model import HEAD_FOR_KIND, HeadSpec
+
+    fmt = get_format(task)
+    kind = HEAD_FOR_KIND[fmt.kind]
+    labels = list(fmt.labels)
+    if fmt.kind == "tagging" and not labels:
+        labels = sorted({tag for e in examples for tag in e.tags})
+    return HeadSpec(kind, max(1, len(labels))), labels
+
+
+class StiltsRecipe:
+    """One condition and seed of an experiment, from pretrained encoder to per-language scores."""
+
+    def __init__(
+        self,
+        experiment: Experiment,
+        *,
+        condition: Condition | None = None,
+        seed: int | None = None,
+        out_dir: Path | None = None,
+        resume: bool = False,
+        quiet: bool = False,
+    ) -> None:
+        self.exp = experiment.for_condition(condition) if condition else experiment
+        self.condition = condition or ("synthetic" if self._has_synthetic() else "english")
+        self.seed = seed if seed is not None else experiment.seeds[0]
+        self.out_dir = Path(out_dir or experiment.output_dir / f"{self.condition}-seed{self.seed}")
+        self.resume = resume
+        self.quiet = quiet
+        self.hp = self.exp.hparams
+        self.losses: dict[str, list[float]] = {}
+        self._accelerator: Any = None
+        self._tokenizer: Any = None
+        self.last_model: StiltsModel | None = None
+
+    def _has_synthetic(self) -> bool:
+        return self.exp.intermediate is not None and self.exp.intermediate.synthetic is not None
+
+    # ------------------------------------------------------------------ setup
+
+    @property
+    def accelerator(self) -> Any:
+        return self._accelerator if self._accelerator is not None else self._fresh_accelerator()
+
+    def _fresh_accelerator(self) -> Any:
+        """A new `Accelerator` per phase, so a checkpoint holds only this phase's model and optimiser."""
+        from accelerate import Accelerator
+
+        self._accelerator = Accelerator(
+            mixed_precision=self.exp.mixed_precision, gradient_accumulation_steps=self.hp.grad_accum
+        )
+        return self._accelerator
+
+    @property
+    def model_path(self) -> str:
+        """The pretrained encoder; `model: tiny` builds the tiny random XLM-R once per output folder."""
+        if self.exp.model != TINY_MODEL:
+            return self.exp.model
+        path = self.exp.output_dir / "tiny-xlmr"
+        if not (path / "config.json").is_file():
+            from trainer.tiny import build_tiny_xlmr
+
+            build_tiny_xlmr(path, self._corpus_lines())
+        return str(path)
+
+    def _corpus_lines(self) -> list[str]:
+        lines: list[str] = []
+        files = [(t.task, t.path) for t in (self.exp.intermediate.tasks if self.exp.intermediate else [])]
+        files += [(t.task, t.train) for t in self.exp.targets]
+        for task, path in files:
+            for e in read_task_file(task, path, 500):
+                lines += [e.context, e.question, e.text_a, e.text_b, " ".join(e.tokens), *e.choices]
+        return [line for line in lines if line.strip()]
+
+    @property
+    def tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            from transformers import AutoTokenizer
+
+            path = self.model_path if self.exp.tokenizer is None else self.exp.tokenizer_path
+            self._tokenizer = AutoTokenizer.from_pretrained(path)
+        return self._tokenizer
+
+    def _encode(self, key: str, task: str, examples: list[Example], labels: list[str]) -> EncodedTask:
+        kind = examples[0].kind if examples else task_kind(task)
+        return encode(
+            key,
+            kind,  # type: ignore[arg-type]
+            examples,
+            self.tokenizer,
+            max_length=self.hp.length_for(kind),
+            doc_stride=self.hp.doc_stride,
+            labels=labels,
+        )
+
+    # ------------------------------------------------------------------ the recipe
+
+    def run(self) -> Scores:
+        """Intermediate phase (if any), then per target: train on English and evaluate zero-shot."""
+        from trainer.evaluate import evaluate_retrieval, evaluate_target
+
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        encoder_path = self.model_path
+        if self.exp.intermediate is not None:
+            encoder_path = str(self.intermediate_phase().model_dir)
+        scores: Scores = {}
+        for target in self.exp.targets:
+            files = target.eval_files()
+            if not files:
+                self._say(f"[yellow]target {target.name}: no evaluation data found; skipped[/]")
+                continue
+            result = self.target_phase(target, encoder_path)
+            from trainer.model import StiltsModel
+
+            model = StiltsModel.load(result.model_dir).to(self.accelerator.device)
+            labels = json.loads((result.model_dir.parent / "labels.json").read_text(encoding="utf-8"))
+            scores[target.name] = evaluate_target(
+                model,
+                self.tokenizer,
+                target,
+                self.hp,
+                files=files,
+                labels=labels,
+                out_dir=self.out_dir / "predictions",
+            )
+        if self.exp.retrieval:
+            from trainer.model import load_encoder
+
+            encoder = load_encoder(encoder_path).to(self.accelerator.device)
+            for retrieval in self.exp.retrieval:
+                found = evaluate_retrieval(encoder, self.tokenizer, retrieval, self.hp)
+                if found:
+                    scores[retrieval.task] = found
+                else:
+                    self._say(f"[yellow]retrieval {retrieval.task}: no data in {retrieval.dir}; skipped[/]")
+        (self.out_dir / "scores.json").write_text(json.dumps(scores, indent=2), encoding="utf-8")
+        return scores
+
+    def intermediate_phase(self) -> PhaseResult:
+        """Phase 1: English intermediate task(s), with synthetic examples mixed in when configured."""
+        inter = self.exp.intermediate
+        if inter is None:
+            raise ConfigError("this experiment has no intermediate phase; add `intermediate:` to the config")
+        rng = random.Random(self.seed)
+        english = {
+            t.key: read_task_file(t.task, t.path, t.max_examples or self.hp.max_train_examples)
+            for t in inter.tasks
+        }
+        if inter.synthetic is not None:
+            syn = inter.synthetic
+            formats = {t.key: t.task for t in inter.tasks}
+            pools = read_synthetic(syn.shards, sorted(set(formats.values())), syn.langs, syn.methods)
+            for key, fmt in formats.items():
+                english[key], added = mix_synthetic(english[key], pools.get(fmt, []), syn.ratio, rng)
+                self._say(f"{key}: {added} synthetic examples mixed in ({len(english[key])} in all)")
+        tasks, heads = {}, {}
+        for t in inter.tasks:
+            heads[t.key], labels = head_spec(t.task, english[t.key])
+            tasks[t.key] = self._encode(t.key, t.task, english[t.key], labels)
+        return self.train_phase(
+            "intermediate",
+            self.model_path,
+            heads,
+            tasks,
+            epochs=inter.epochs,
+            sampling=inter.sampling.method,
+            temperature=inter.sampling.temperature,
+        )
+
+    def target_phase(self, target: TargetConfig, encoder_path: str) -> PhaseResult:
+        """Phase 2: the English target task from the (intermediate-trained) encoder with a fresh head."""
+        examples = read_task_file(target.task, target.train, self.hp.max_train_examples)
+        spec, labels = head_spec(target.task, examples)
+        task = self._encode(target.name, target.task, examples, labels)
+        (self.out_dir / f"target-{target.name}").mkdir(parents=True, exist_ok=True)
+        (self.out_dir / f"target-{target.name}" / "labels.json").write_text(
+            json.dumps(labels), encoding="utf-8"
+        )
+        return self.train_phase(
+            f"target-{target.name}",
+            encoder_path,
+            {target.name: spec},
+            {target.name: task},
+            epochs=target.epochs or self.hp.epochs,
+        )
+
+    # ------------------------------------------------------------------ one phase
+
+    def schedule(
+        self, tasks: dict[str, EncodedTask], epochs: float, sampling: Any, temperature: float
+    ) -> list[Step]:
+        """The phase's micro-steps; each global batch is split across processes at run time."""
+        accum = self.hp.grad_accum
+        batch = {k: self.hp.effective_batch(t.kind) // accum for k, t in tasks.items()}
+        max_micro = self.hp.max_steps * accum if self.hp.max_steps else None
+        steps = build_schedule(
+            {k: t.lengths for k, t in tasks.items()},
+            batch,
+            epochs=epochs,
+            seed=self.seed,
+            sampling=sampling,
+            temperature=temperature,
+            max_steps=max_micro,
+        )
+        if len(steps) % accum:
+            steps = build_schedule(
+                {k: t.lengths for k, t in tasks.items()},
+                batch,
+                epochs=epochs,
+                seed=self.seed,
+                sampling=sampling,
+                temperature=temperature,
+                max_steps=math.ceil(len(steps) / accum) * accum,
+            )
+        return steps
+
+    def train_phase(
+        self,
+        name: str,
+        encoder_path: str,
+        heads: dict[str, HeadSpec],
+        tasks: dict[str, EncodedTask],
+        *,
+        epochs: float,
+        sampling: Any = "proportional",
+        temperature: float = 2.0,
+        resume_from: Path | None = None,
+    ) -> PhaseResult:
+        """Train one phase and save `<out>/<name>/model`; resumes from a checkpoint when asked."""
+        import torch
+        from transformers import get_linear_schedule_with_warmup
+
+        from trainer.model import StiltsModel
+
+        phase_dir = self.out_dir / name
+        final = phase_dir / "model"
+        if self.resume and (phase_dir / DONE).is_file():
+            self._say(f"{name}: finished earlier, reusing {final}")
+            return PhaseResult(final, json.loads((phase_dir / DONE).read_text())["losses"])
+        acc = self._fresh_accelerator()
+        torch.manual_seed(self.seed)
+        random.seed(self.seed)
+        model = StiltsModel.from_pretrained(encoder_path, heads)
+        steps = self.schedule(tasks, epochs, sampling, temperature)
+        total = len(steps) // self.hp.grad_accum
+        optimizer = torch.optim.AdamW(_param_groups(model, self.hp.weight_decay), lr=self.hp.lr)
+        scheduler = get_linear_schedule_with_warmup(optimizer, round(self.hp.warmup * total), total)
+        model, optimizer = acc.prepare(model, optimizer)
+        acc.register_for_checkpointing(scheduler)
+        start, losses = 0, []
+        resume_from = resume_from or (self._latest_checkpoint(phase_dir) if self.resume else None)
+        if resume_from is not None:
+            acc.load_state(str(resume_from))
+            state = json.loads((resume_from / "position.json").read_text())
+            start, losses = state["micro_step"], state["losses"]
+            acc.step = start
+            self._say(f"{name}: resumed at optimiser step {start // self.hp.grad_accum} from {resume_from}")
+        pad_id = self.tokenizer.pad_token_id
+        rank, world = acc.process_index, acc.num_processes
+        model.train()
+        running, seen = 0.0, 0
+        with self._progress(name, total, start // self.hp.grad_accum) as advance:
+            for micro in range(start, len(steps)):
+                step = steps[micro]
+                features = [tasks[step.task].features[i] for i in step.indices[rank::world]]
+                batch = {k: v.to(acc.device) for k, v in collate(features, pad_id).items()}
+                with acc.accumulate(model):
+                    loss, _ = model(step.task, batch)
+                    acc.backward(loss)
+                    if acc.sync_gradients:
+                        acc.clip_grad_norm_(model.parameters(), self.hp.max_grad_norm)
+                    optimizer.step()
+                    if acc.sync_gradients:
+                        scheduler.step()
+                    optimizer.zero_grad()
+                running, seen = running + float(loss.detach()), seen + 1
+                if not acc.sync_gradients:
+                    continue
+                done = (micro + 1) // self.hp.grad_accum
+                if done % self.hp.log_every == 0 or done == total:
+                    losses.append(running / seen)
+                    self._log(
+                        phase_dir, {"step": done, "loss": running / seen, "lr": scheduler.get_last_lr()[0]}
+                    )
+                    running, seen = 0.0, 0
+                advance(losses[-1] if losses else float("nan"))
+                if self.hp.checkpoint_every and done % self.hp.checkpoint_every == 0 and done < total:
+                    self._checkpoint(phase_dir / f"{CHECKPOINT_PREFIX}{done}", micro + 1, losses)
+        acc.wait_for_everyone()
+        unwrapped = acc.unwrap_model(model)
+        if acc.is_main_process:
+            unwrapped.save(final, self.tokenizer)
+            (phase_dir / DONE).write_text(json.dumps({"steps": total, "losses": losses}), encoding="utf-8")
+        acc.wait_for_everyone()
+        self.losses[name] = losses
+        self.last_model = unwrapped
+        acc.free_memory()
+        return PhaseResult(final, losses)
+
+    def _checkpoint(self, directory: Path, micro_step: int, losses: list[float]) -> None:
+        acc = self.accelerator
+        acc.save_state(str(directory))
+        if acc.is_main_process:
+            position = {"micro_step": micro_step, "losses": losses}
+            (directory / "position.json").write_text(json.dumps(position), encoding="utf-8")
+
+    @staticmethod
+    def _latest_checkpoint(phase_dir: Path) -> Path | None:
+        found = [p for p in phase_dir.glob(f"{CHECKPOINT_PREFIX}*") if (p / "position.json").is_file()]
+        return max(found, key=lambda p: int(p.name.removeprefix(CHECKPOINT_PREFIX)), default=None)
+
+    # ------------------------------------------------------------------ output
+
+    def _log(self, phase_dir: Path, record: dict[str, float]) -> None:
+        if not self.accelerator.is_main_process:
+            return
+        phase_dir.mkdir(parents=True, exist_ok=True)
+        with (phase_dir / "log.jsonl").open("a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+
+    def _say(self, message: str) -> None:
+        if not self.quiet and self.accelerator.is_main_process:
+            from rich.console import Console
+
+            Console(stderr=True).print(f"[{self.condition} seed {self.seed}] {message}")
+
+    def _progress(self, name: str, total: int, completed: int) -> Any:
+        from contextlib import contextmanager
+
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        @contextmanager
+        def bar() -> Any:
+            progress = Progress(
+                TextColumn(f"[{self.condition} seed {self.seed}] {name}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("loss {task.fields[loss]:.4f}"),
+                TimeRemainingColumn(),
+                disable=self.quiet or not self.accelerator.is_main_process,
+                transient=False,
+            )
+            with progress:
+                task = progress.add_task(name, total=total, completed=completed, loss=float("nan"))
+                yield lambda loss: progress.update(task, advance=1, loss=loss)
+
+        return bar()
+
+    def clean_checkpoints(self) -> None:
+        """Remove mid-phase checkpoints of finished phases (the final models stay)."""
+        for done in self.out_dir.glob(f"*/{DONE}"):
+            for ckpt in done.parent.glob(f"{CHECKPOINT_PREFIX}*"):
+                shutil.rmtree(ckpt)
+
+
+def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
+    """AdamW groups: no weight decay on biases and LayerNorm weights, as the recipe does."""
+    decay: list[Any] = []
+    no_decay: list[Any] = []
+    for name, param in model.named_parameters():
+        if not param.requires_grad:
+            continue
+        (no_decay if param.ndim < 2 or "LayerNorm" in name or name.endswith(".bias") else decay).append(param)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
