@@ -18,6 +18,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -383,7 +384,7 @@ class QAPlan:
 def plan_qa(example: Example, config: ProjectionConfig, src_lang: str = "en") -> QAPlan:
     """Split the context into sentences and locate each answer's sentence range."""
     context = example.context
-    segments = split_sentences(context, src_lang, protect=None)
+    segments = list(_sentences(context, src_lang))
     plan = QAPlan(example, segments)
     marker_free = not has_markers(context, config.markers)
     for answer in example.answers:
@@ -524,15 +525,21 @@ def _assemble(
 # --- text fields, tagging, other kinds -----------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
+def _sentences(text: str, lang: str) -> tuple[Segment, ...]:
+    """Sentences of `text`, memoised: a SQuAD paragraph is split once for all its questions."""
+    return tuple(split_sentences(text, lang, protect=None))
+
+
 def text_segments(text: str, src_lang: str = "en") -> list[str]:
     """The sentences of `text` that a translation of it needs."""
-    return [seg.text for seg in split_sentences(text, src_lang, protect=None)]
+    return [seg.text for seg in _sentences(text, src_lang)]
 
 
 def _translate_text(text: str, translations: Mapping[str, str], src_lang: str = "en") -> str:
     from generator.segment import join_segments
 
-    segs = split_sentences(text, src_lang, protect=None)
+    segs = list(_sentences(text, src_lang))
     return join_segments(text, segs, [translations[s.text] for s in segs])
 
 
