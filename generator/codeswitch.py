@@ -8,19 +8,19 @@ numbers, punctuation, stop-words (when asked) or protected, and that the lexicon
 
 Switched examples carry `method="codeswitch"` and `lang="+".join(sorted(cfg.langs))`: the requested
 language set names the shard (`es` for a one-language config, `de+es` for a mix).
-Lookup tables are built once per `Lexicon` object and reused; do not mutate a lexicon after use.
+Lookup tables are built once per `Lexicon` object (kept in `Lexicon.derived`) and reused; do not
+mutate a lexicon's entries after switching with it.
 """
 
 from __future__ import annotations
 
 import re
-import weakref
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from random import Random
-from typing import Literal
+from typing import Literal, cast
 
 from generator.errors import ConfigError
 from generator.example import Answer, Example, Switch
@@ -140,7 +140,6 @@ def _index(entries: dict[str, Entry]) -> _Table:
     return _Table(entries, longest, pairs)
 
 
-_TABLES: weakref.WeakKeyDictionary[Lexicon, dict[int, _Table]] = weakref.WeakKeyDictionary()
 _MIXED: dict[tuple[tuple[str, int], ...], tuple[tuple[Lexicon, ...], _Table]] = {}
 
 
@@ -167,11 +166,11 @@ def _table(lexicon: Lexicon, lang: str, max_words: int) -> _Table:
         raise ConfigError(
             f"code-switching needs English->{lang} lexicons; {lexicon.origin} is {lexicon.src}->{lexicon.tgt}"
         )
-    per_width = _TABLES.setdefault(lexicon, {})
-    table = per_width.get(max_words)
+    key = ("codeswitch", lang, max_words)
+    table = lexicon.derived.get(key)
     if table is None:
-        table = per_width[max_words] = _build_table(lexicon, lang, max_words)
-    return table
+        table = lexicon.derived[key] = _build_table(lexicon, lang, max_words)
+    return cast(_Table, table)
 
 
 def _mixed_table(lexicons: Mapping[str, Lexicon], langs: Sequence[str], max_words: int) -> _Table:
@@ -330,16 +329,19 @@ def switch_text(
     if "’" in low:
         low = low.replace("’", "'")
     exact = len(low) == len(text)  # lowercasing may change lengths (e.g. 'İ'); then keys come per token
-    source = low if exact else text
-    edits: list[tuple[int, int, str, str]] = []
-    candidates = 0
+    scanned = low if exact else text
+    keep_case = cfg.keep_case
+    pieces: list[str] = []
+    mapped: list[tuple[int, int, int, int]] = []
+    switches: list[Switch] = []
+    cursor = length = candidates = 0
     whole = cfg.sentence_ratio >= 1.0 and len(tables) == 1
     for s_start, s_end in [(0, len(text))] if whole else _sentences(text):
         if rng.random() >= cfg.sentence_ratio:
             continue
         table = tables[0] if len(tables) == 1 else tables[rng.randrange(len(tables))]
-        spans = [m.span() for m in _TOKEN.finditer(source, s_start, s_end)]
-        keys = [source[a:b] for a, b in spans] if exact else [_key(text[a:b]) for a, b in spans]
+        spans = [m.span() for m in _TOKEN.finditer(scanned, s_start, s_end)]
+        keys = [scanned[a:b] for a, b in spans] if exact else [_key(text[a:b]) for a, b in spans]
         blocked: Container[int] = ()
         if protect or boundaries:
             blocked = {
@@ -358,22 +360,18 @@ def switch_text(
         candidates += found
         for first, width, lang, target in chosen:
             start, end = spans[first][0], spans[first + width - 1][1]
-            edits.append((start, end, _cased(text[start:end], target) if cfg.keep_case else target, lang))
-    if not edits:
+            surface = text[start:end]
+            if keep_case and surface[0].isupper() and target[0].islower():
+                target = target[0].upper() + target[1:]
+            pieces.append(text[cursor:start])
+            length += start - cursor
+            mapped.append((start, end, length, length + len(target)))
+            pieces.append(target)
+            length += len(target)
+            switches.append(Switch(surface, target, lang))
+            cursor = end
+    if not switches:
         return SwitchResult(text, [], OffsetMap(), candidates)
-    pieces: list[str] = []
-    mapped: list[tuple[int, int, int, int]] = []
-    switches: list[Switch] = []
-    cursor = 0
-    length = 0
-    for start, end, target, lang in edits:
-        pieces.append(text[cursor:start])
-        length += start - cursor
-        pieces.append(target)
-        mapped.append((start, end, length, length + len(target)))
-        length += len(target)
-        switches.append(Switch(text[start:end], target, lang))
-        cursor = end
     pieces.append(text[cursor:])
     return SwitchResult("".join(pieces), switches, OffsetMap(mapped), candidates)
 

@@ -68,6 +68,8 @@ class Lexicon:
     tgt: str
     entries: dict[str, list[str]]
     origin: str
+    # Lookup tables derived from `entries` by their users (generator.codeswitch), built once per object.
+    derived: dict[object, object] = field(default_factory=dict, init=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.entries)
