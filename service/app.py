@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from service.api import health, meta, translate
 from service.auth import authenticate
-from service.errors import install_error_handlers
+from service.errors import ERROR_RESPONSES, install_error_handlers
 from service.limits import BodyLimitMiddleware
 from service.metrics import Metrics, MetricsMiddleware
 from service.settings import Settings
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in OPEN_ROUTERS:
         app.include_router(router)
     for router in API_ROUTERS:
-        app.include_router(router, dependencies=[Depends(authenticate)])
+        app.include_router(router, dependencies=[Depends(authenticate)], responses=ERROR_RESPONSES)
     install_error_handlers(app)
     app.add_middleware(
         BodyLimitMiddleware,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -10,27 +11,47 @@ from pathlib import Path
 from random import Random
 
 from generator.codeswitch import CodeSwitchConfig, SwitchResult, switch_text
-from generator.lexicons import Lexicon, load_lexicon
+from generator.errors import ConfigError
+from generator.lexicons import ISO_TO_FREEDICT, Lexicon, available_lexicons, load_lexicon
 from service.batching import MicroBatcher
 from service.metrics import Metrics
 from service.settings import Settings
 
+_LOAD_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=64)
+def _load(lang: str, cache_dir: Path | None) -> Lexicon:
+    return load_lexicon(lang, cache_dir=cache_dir)
+
+
+@functools.lru_cache(maxsize=1)
+def _installed() -> frozenset[str]:
+    """Languages with an English lexicon on this machine (scanned once per process)."""
+    return frozenset(info.lang for info in available_lexicons())
+
 
 class LexiconStore:
-    """English->X lexicons by language, loaded on first use and kept."""
+    """English->X lexicons by language, loaded on first use and shared by every app in the process."""
 
-    def __init__(self, cache_dir: Path) -> None:
+    def __init__(self, cache_dir: Path | None) -> None:
         self.cache_dir = cache_dir
-        self._lexicons: dict[str, Lexicon] = {}
-        self._lock = threading.Lock()
 
     def get(self, langs: tuple[str, ...]) -> dict[str, Lexicon]:
         """Lexicons for `langs` (ConfigError naming the package to install when one is missing)."""
-        with self._lock:
-            for lang in langs:
-                if lang not in self._lexicons:
-                    self._lexicons[lang] = load_lexicon(lang, cache_dir=self.cache_dir)
-            return {lang: self._lexicons[lang] for lang in langs}
+        with _LOAD_LOCK:
+            installed = _installed()
+            missing = [lang for lang in langs if lang not in installed]
+            if missing:
+                packages = " ".join(
+                    f"dict-freedict-eng-{ISO_TO_FREEDICT.get(lang, lang)}" for lang in missing
+                )
+                raise ConfigError(
+                    f"no English->{'/'.join(missing)} lexicon installed (installed: {' '.join(sorted(installed))}); "
+                    f"install FreeDict with `apt-get install {packages}` or put a MUSE file en-<lang>.txt "
+                    "in a directory listed in XSTILTS_LEXICONS, then restart the service"
+                )
+            return {lang: _load(lang, self.cache_dir) for lang in langs}
 
 
 @dataclass(frozen=True)
@@ -47,7 +68,7 @@ class CodeSwitchRunner:
 
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.metrics = metrics
-        self.lexicons = LexiconStore(settings.data_dir / "lexicons")
+        self.lexicons = LexiconStore(settings.lexicon_cache_dir)
         self.batcher: MicroBatcher[tuple[str, ...], _Item, SwitchResult] = MicroBatcher(
             self._run_batch,
             enabled=settings.micro_batching,

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from generator.errors import (
@@ -40,6 +41,32 @@ class ServiceError(XstiltsError):
 
 class NotFoundError(XstiltsError):
     """A named resource (job, dataset, shard) that does not exist; maps to 404."""
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorDetail
+
+
+# Documented on every /v1 route so the OpenAPI schema describes the JSON error envelope.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in (
+        (400, "Request body that cannot be read (not UTF-8 JSON)"),
+        (401, "Missing, unknown or revoked API key"),
+        (413, "Request body too large"),
+        (422, "Invalid request; the message names the field to fix"),
+        (429, "Rate limit exceeded; see Retry-After"),
+        (503, "A dependency (backend, lexicon) is not installed"),
+    )
+}
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -106,10 +133,15 @@ async def domain_handler(_request: Request, exc: Exception) -> JSONResponse:
 
 async def http_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
+    code = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
         exc.status_code, f"http_{exc.status_code}"
     )
-    return error_response(exc.status_code, code, str(exc.detail), None, dict(exc.headers or {}))
+    message = str(exc.detail)
+    if exc.status_code == 400 and "parsing the body" in message:
+        message = (
+            "request body could not be parsed; send UTF-8 encoded JSON with Content-Type: application/json"
+        )
+    return error_response(exc.status_code, code, message, None, dict(exc.headers or {}))
 
 
 async def unexpected_handler(_request: Request, exc: Exception) -> JSONResponse:

@@ -58,8 +58,17 @@ def _hash(salt: str, secret: str) -> str:
     return hashlib.sha256(f"{salt}:{secret}".encode()).hexdigest()
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
 def _info(row: ApiKey) -> KeyInfo:
-    return KeyInfo(row.id, row.name, row.created_at, row.revoked_at, row.rate_limit)
+    created = _utc(row.created_at)
+    assert created is not None
+    return KeyInfo(row.id, row.name, created, _utc(row.revoked_at), row.rate_limit)
 
 
 def create_key(session: Session, name: str, rate_limit: int | None = None) -> NewKey:

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         description="Translation memory (SQLite); empty means <data_dir>/cache.sqlite. Set "
         "XSTILTS_USE_CACHE=false to translate every request afresh.",
     )
+    lexicon_cache_dir: Path | None = Field(
+        default=None,
+        description="Where parsed lexicons are cached; empty means $XSTILTS_CACHE_DIR/lexicons or "
+        "~/.cache/xstilts/lexicons.",
+    )
     use_cache: bool = Field(default=True, description="Answer repeated segments from the translation memory.")
     cors_origins: list[str] = Field(
         default_factory=list, description='JSON list of origins allowed by CORS, e.g. ["https://ui.example"].'

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from generator.errors import ConfigError
-from generator.languages import get_language
+from generator.languages import LANGUAGES, get_language
 from service.deps import CodeSwitchDep, SettingsDep, TranslationDep, TranslatorPoolDep
 from service.errors import ServiceError
 from service.settings import Settings
 from service.translators import pool_key
 
 router = APIRouter(prefix="/v1", tags=["translate"])
+
+
+LANGUAGE_ENUM: dict[str, Any] = {"enum": list(LANGUAGES)}
 
 
 def _language(code: str) -> str:
@@ -53,8 +56,12 @@ class TextsRequest(BaseModel):
 
 
 class TranslateRequest(TextsRequest):
-    src: str = Field(default="en", description="Source language (XTREME-R code).")
-    tgt: str = Field(description="Target language (XTREME-R code), e.g. 'es'.")
+    src: str = Field(
+        default="en", description="Source language (XTREME-R code).", json_schema_extra=LANGUAGE_ENUM
+    )
+    tgt: str = Field(
+        description="Target language (XTREME-R code), e.g. 'es'.", json_schema_extra=LANGUAGE_ENUM
+    )
     backend: str | None = Field(
         default=None, description="Backend name from GET /v1/backends; default from settings."
     )
@@ -80,7 +87,7 @@ class SwitchOut(BaseModel):
 
 
 class CodeSwitchRequest(TextsRequest):
-    langs: list[str] = Field(
+    langs: list[Annotated[str, Field(json_schema_extra=LANGUAGE_ENUM)]] = Field(
         min_length=1, description="Languages to switch into (XTREME-R codes with an installed lexicon)."
     )
     token_ratio: float = Field(
