@@ -36,7 +36,14 @@ class LocalExecutor:
 
 ExecutorFactory = Callable[[str | None], Executor]
 
-EXECUTORS: dict[str, ExecutorFactory] = {"local": lambda address: LocalExecutor()}
+
+def _ray_executor(address: str | None) -> Executor:
+    from generator.ray_executor import RayExecutor
+
+    return RayExecutor(address)
+
+
+EXECUTORS: dict[str, ExecutorFactory] = {"local": lambda address: LocalExecutor(), "ray": _ray_executor}
 
 
 def create_executor(name: str, address: str | None = None) -> Executor:
