@@ -74,9 +74,6 @@ class Lexicon:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def translations(self, word: str) -> list[str]:
-        return self.entries.get(word, [])
-
 
 @dataclass(frozen=True, slots=True)
 class LexiconInfo:
@@ -260,9 +257,9 @@ def load_dictd(
     origin = f"freedict:{index}"
     if not use_cache:
         return Lexicon(iso_code(src), iso_code(tgt), _parse_dictd(index, max_words), origin)
-    cache = _cache_file(
-        data_path, Path(cache_dir) if cache_dir else default_cache_dir(), f"{index}|{max_words}"
-    )
+    index_stat = index.stat()
+    options = f"{index.resolve()}|{index_stat.st_mtime_ns}|{index_stat.st_size}|{max_words}"
+    cache = _cache_file(data_path, Path(cache_dir) if cache_dir else default_cache_dir(), options)
     entries = _read_cache(cache)
     if entries is None:
         entries = _parse_dictd(index, max_words)
