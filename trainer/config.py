@@ -427,7 +427,7 @@ def parse_experiment(
     try:
         exp = Experiment.model_validate(copy.deepcopy(raw), context=context)
     except ValidationError as err:
-        problems = _format_errors(err)
+        problems = _format_errors(err) + _entry_problems(raw, context, check_files)
         raise ConfigError(f"{source}: {len(problems)} problem(s):\n  - " + "\n  - ".join(problems)) from None
     problems = [p for t in exp.targets for p in t.problems(check_files)]
     problems += [p for r in exp.retrieval for p in r.problems(check_files)]
@@ -435,6 +435,24 @@ def parse_experiment(
     if problems:
         raise ConfigError(f"{source}: {len(problems)} problem(s):\n  - " + "\n  - ".join(problems))
     return exp
+
+
+def _entry_problems(raw: dict[str, Any], context: dict[str, Any], check_files: bool) -> list[str]:
+    """Evaluation-language and file problems of the well-formed targets and retrievals of a config
+    that failed elsewhere, so one run of the validator reports them too."""
+    out: list[str] = []
+    kinds: tuple[tuple[str, type[TargetConfig] | type[RetrievalConfig]], ...] = (
+        ("targets", TargetConfig),
+        ("retrieval", RetrievalConfig),
+    )
+    for key, model in kinds:
+        entries = raw.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            try:
+                out += model.model_validate(copy.deepcopy(entry), context=context).problems(check_files)
+            except ValidationError:
+                continue
+    return out
 
 
 def _synthetic_problems(exp: Experiment) -> list[str]:

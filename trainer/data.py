@@ -23,6 +23,7 @@ IGNORE_INDEX = -100
 Feature = dict[str, Any]
 Sampling = Literal["proportional", "temperature", "uniform"]
 _CHUNK = 512  # examples tokenised per call
+MAX_QUESTION_TOKENS = 64
 
 
 @dataclass(slots=True)
@@ -151,10 +152,11 @@ def _encode_qa(
     examples: list[Example], tokenizer: Any, max_length: int, doc_stride: int, train: bool
 ) -> list[Feature]:
     features: list[Feature] = []
+    question_limit = min(MAX_QUESTION_TOKENS, max_length - doc_stride - 5)
     for chunk in _chunks(len(examples)):
         batch = [examples[i] for i in chunk]
         enc = tokenizer(
-            [e.question.lstrip() for e in batch],
+            _clip(tokenizer, [e.question.lstrip() for e in batch], question_limit),
             [e.context for e in batch],
             truncation="only_second",
             max_length=max_length,
@@ -178,6 +180,15 @@ def _encode_qa(
                 ]
             features.append(feature)
     return features
+
+
+def _clip(tokenizer: Any, texts: list[str], limit: int) -> list[str]:
+    """Texts cut after `limit` tokens, so a long question leaves room for the context window."""
+    enc = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+    return [
+        text if len(offsets) <= limit else text[: offsets[limit - 1][1]]
+        for text, offsets in zip(texts, enc["offset_mapping"], strict=True)
+    ]
 
 
 def _answer_positions(

@@ -1,0 +1,102 @@
+"""The recipe's training loop: losses fall on a learnable task; a resumed phase ends where an uninterrupted one does."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from generator.example import Example
+from tests.trainer.conftest import KEYWORD_WORDS
+from trainer.config import parse_experiment
+from trainer.data import encode
+from trainer.model import HeadSpec
+from trainer.train import StiltsRecipe
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "trainer"
+
+
+def _experiment(tmp_path: Path, model: Path, **hparams: Any) -> Any:
+    raw = {
+        "model": str(model),
+        "output_dir": str(tmp_path),
+        "targets": [
+            {
+                "name": "xnli",
+                "task": "mnli",
+                "train": str(SAMPLES / "mnli.en.jsonl"),
+                "eval_task": "xnli",
+                "eval": str(SAMPLES / "xnli" / "dev-{lang}.tsv"),
+            }
+        ],
+        "hparams": {"lr": 2e-3, "batch_size": 8, "max_length": 32, "warmup": 0.0, "log_every": 1, **hparams},
+    }
+    return parse_experiment(raw, tmp_path)
+
+
+def _keyword_task(n: int, seed: int = 0) -> list[Example]:
+    """Label 1 exactly when the sentence holds "red": learnable from one token."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        words = rng.sample([w for w in KEYWORD_WORDS if w != "red"], 4)
+        label = i % 2
+        if label:
+            words[rng.randrange(4)] = "red"
+        out.append(
+            Example(id=str(i), task="kw", kind="pair", text_a=" ".join(words), text_b="the cat", label=label)
+        )
+    return out
+
+
+@pytest.mark.slow
+def test_loss_falls_on_a_keyword_task(tmp_path: Path, tiny_model: Path, tiny_tokenizer: Any) -> None:
+    recipe = StiltsRecipe(_experiment(tmp_path, tiny_model), seed=1, out_dir=tmp_path / "run", quiet=True)
+    task = encode("kw", "pair", _keyword_task(64), tiny_tokenizer, max_length=32)
+    result = recipe.train_phase(
+        "kw", str(tiny_model), {"kw": HeadSpec("classification", 2)}, {"kw": task}, epochs=6
+    )
+    losses = result.losses
+    assert len(losses) == 48
+    assert sum(losses[-8:]) / 8 < 0.5 * sum(losses[:8]) / 8
+    assert (tmp_path / "run" / "kw" / "model" / "heads.json").is_file()
+
+
+def test_resume_from_a_mid_phase_checkpoint_gives_the_same_model(
+    tmp_path: Path, tiny_model: Path, tiny_tokenizer: Any
+) -> None:
+    exp = _experiment(tmp_path, tiny_model, max_steps=6, checkpoint_every=3, grad_accum=2)
+    task = encode("kw", "pair", _keyword_task(40), tiny_tokenizer, max_length=32)
+    heads = {"kw": HeadSpec("classification", 2)}
+    straight = StiltsRecipe(exp, seed=5, out_dir=tmp_path / "a", quiet=True)
+    straight.train_phase("kw", str(tiny_model), heads, {"kw": task}, epochs=1)
+    checkpoint = tmp_path / "a" / "kw" / "checkpoint-3"
+    assert (checkpoint / "position.json").is_file()
+
+    resumed = StiltsRecipe(exp, seed=5, out_dir=tmp_path / "b", quiet=True)
+    result = resumed.train_phase("kw", str(tiny_model), heads, {"kw": task}, epochs=1, resume_from=checkpoint)
+    assert straight.last_model is not None and resumed.last_model is not None
+    a, b = straight.last_model.state_dict(), resumed.last_model.state_dict()
+    assert a.keys() == b.keys()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert result.losses == straight.losses["kw"]
+
+    fresh = StiltsRecipe(exp, seed=6, out_dir=tmp_path / "c", quiet=True)
+    fresh.train_phase("kw", str(tiny_model), heads, {"kw": task}, epochs=1)
+    assert fresh.last_model is not None
+    assert not all(torch.equal(a[k], v) for k, v in fresh.last_model.state_dict().items())
+
+
+def test_finished_phase_is_reused_on_resume(tmp_path: Path, tiny_model: Path, tiny_tokenizer: Any) -> None:
+    exp = _experiment(tmp_path, tiny_model, max_steps=2)
+    task = encode("kw", "pair", _keyword_task(16), tiny_tokenizer, max_length=32)
+    heads = {"kw": HeadSpec("classification", 2)}
+    first = StiltsRecipe(exp, seed=1, out_dir=tmp_path / "r", quiet=True)
+    first.train_phase("kw", str(tiny_model), heads, {"kw": task}, epochs=1)
+    again = StiltsRecipe(exp, seed=1, out_dir=tmp_path / "r", quiet=True, resume=True)
+    result = again.train_phase("kw", str(tiny_model), heads, {"kw": task}, epochs=1)
+    assert again.last_model is None
+    assert result.losses == first.losses["kw"]
