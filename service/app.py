@@ -8,16 +8,17 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from service.api import health, meta, translate
+from service.api import datasets, health, jobs, meta, translate
 from service.auth import authenticate
 from service.errors import ERROR_RESPONSES, install_error_handlers
+from service.jobs.runtime import JobRuntime
 from service.limits import BodyLimitMiddleware
 from service.metrics import Metrics, MetricsMiddleware
 from service.settings import Settings
 from service.state import Services
 
 # Routers that need an API key (when keys are on) and count against the rate limit.
-API_ROUTERS: list[APIRouter] = [meta.router, translate.router]
+API_ROUTERS: list[APIRouter] = [meta.router, translate.router, datasets.router, jobs.router]
 # Routers open to everyone: probes, metrics.
 OPEN_ROUTERS: list[APIRouter] = [health.router]
 
@@ -30,9 +31,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = Services.build(settings, metrics)
+        runtime = JobRuntime.start(app.state.services)
         try:
             yield
         finally:
+            await runtime.stop()
             await app.state.services.close()
 
     app = FastAPI(title="xstilts", version="0.1.0", lifespan=lifespan)

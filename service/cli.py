@@ -1,4 +1,4 @@
-"""Service verbs of the `xstilts` command line: `serve` and `keys create/list/revoke`."""
+"""Service verbs of the `xstilts` command line: `serve`, `worker` and `keys create/list/revoke`."""
 
 from __future__ import annotations
 
@@ -101,6 +101,18 @@ def keys_revoke(key_id: str = typer.Argument(..., help="The key id shown by `xst
     except ConfigError as err:
         raise typer.BadParameter(str(err), param_hint="KEY_ID") from None
     typer.echo(f"revoked {info.id} ({info.name})")
+
+@app.command("worker")
+def worker_command(
+    concurrency: int = typer.Option(1, "--concurrency", min=1, help="Worker processes, one job each."),
+    worker_id: str | None = typer.Option(
+        None, "--worker-id", help="Lease owner name (default <host>-<pid>); a suffix -N is added per process."
+    ),
+) -> None:
+    """Run job workers (settings from XSTILTS_* variables); SIGTERM hands running jobs back to the queue."""
+    from service.jobs.worker import run_worker_processes
+
+    run_worker_processes(concurrency, worker_id)
 
 
 app.add_typer(keys_app, name="keys")

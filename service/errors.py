@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from generator.errors import (
     ConfigError,
@@ -131,7 +132,19 @@ async def domain_handler(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", f"{type(exc).__name__}: {exc}")
 
 
-async def http_handler(_request: Request, exc: Exception) -> JSONResponse:
+def _allowed_methods(request: Request) -> str:
+    """Every method the API documents at the request's path (Starlette's 405 names only one route's)."""
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if compile_path(template)[0].fullmatch(path):
+            methods.update(method.upper() for method in operations)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
+async def http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
         exc.status_code, f"http_{exc.status_code}"
@@ -141,7 +154,10 @@ async def http_handler(_request: Request, exc: Exception) -> JSONResponse:
         message = (
             "request body could not be parsed; send UTF-8 encoded JSON with Content-Type: application/json"
         )
-    return error_response(exc.status_code, code, message, None, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    return error_response(exc.status_code, code, message, None, headers)
 
 
 async def unexpected_handler(_request: Request, exc: Exception) -> JSONResponse:

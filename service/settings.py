@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,7 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Every knob of the HTTP service; each field reads `XSTILTS_<FIELD>` from the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="XSTILTS_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="XSTILTS_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     data_dir: Path = Field(
         default=Path("./xstilts-data"),
@@ -89,6 +91,32 @@ class Settings(BaseSettings):
     use_cache: bool = Field(default=True, description="Answer repeated segments from the translation memory.")
     cors_origins: list[str] = Field(
         default_factory=list, description='JSON list of origins allowed by CORS, e.g. ["https://ui.example"].'
+    )
+
+    run_worker: bool = Field(
+        default=True,
+        description="Run a job worker thread inside the API process; set false when `xstilts worker` "
+        "processes run the jobs.",
+    )
+    lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a claimed job stays leased without a heartbeat; a job whose worker died "
+        "is resumed by another worker after this long.",
+    )
+    worker_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often an idle worker looks for a queued job."
+    )
+    job_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="Claims of one job before it is failed (a job whose workers keep dying is not retried forever).",
+    )
+    executor: Literal["local", "ray"] = Field(
+        default="local", description="Where job workers process shards: in their own process or on Ray."
+    )
+    ray_address: str | None = Field(
+        default=None, description="Ray cluster address for executor=ray; empty starts a local Ray."
     )
 
     def resolved_database_url(self) -> str:

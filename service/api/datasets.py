@@ -1,0 +1,75 @@
+"""Dataset uploads: English task files validated on arrival and stored with a checksum."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from pydantic import BaseModel, Field
+
+from service.datasets import Dataset, get_dataset, list_datasets, store_upload
+from service.deps import DbDep, SettingsDep
+from service.errors import ErrorResponse
+
+router = APIRouter(prefix="/v1", tags=["datasets"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse, "description": "No such dataset"}}
+
+
+class DatasetOut(BaseModel):
+    id: str
+    task: str
+    filename: str
+    sha256: str
+    size_bytes: int
+    examples: int = Field(description="Examples read from the file.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: Dataset) -> DatasetOut:
+        return cls(
+            id=row.id,
+            task=row.task,
+            filename=row.filename,
+            sha256=row.sha256,
+            size_bytes=row.size_bytes,
+            examples=row.examples,
+            created_at=row.created(),
+        )
+
+
+class DatasetPage(BaseModel):
+    datasets: list[DatasetOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@router.post(
+    "/datasets",
+    status_code=status.HTTP_201_CREATED,
+    summary="Upload an English task file (validated with the task reader; nothing is stored if it is bad)",
+)
+def upload_dataset(
+    task: Annotated[str, Form(description="Task format of the file (GET /v1/tasks), e.g. 'squad'.")],
+    file: Annotated[UploadFile, File(description="The task file.")],
+    session: DbDep,
+    settings: SettingsDep,
+) -> DatasetOut:
+    return DatasetOut.of(store_upload(session, settings, task, file.filename, file.file))
+
+
+@router.get("/datasets", summary="Uploaded datasets, newest first")
+def datasets(
+    session: DbDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DatasetPage:
+    rows, total = list_datasets(session, limit, offset)
+    return DatasetPage(datasets=[DatasetOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/datasets/{dataset_id}", summary="One uploaded dataset", responses=NOT_FOUND)
+def dataset(dataset_id: str, session: DbDep) -> DatasetOut:
+    return DatasetOut.of(get_dataset(session, dataset_id))

@@ -1,0 +1,148 @@
+"""Uploaded English task files: validated with the task readers on arrival, stored with a checksum.
+
+A dataset lives in `<data_dir>/datasets/<id>/<file name>`. An upload is written to a private
+`.incoming-*` folder first and only moved into place once it has been read without error, so a
+rejected or interrupted upload leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import DateTime, Integer, String, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from generator.errors import InputError
+from service.db import Base
+from service.errors import NotFoundError, ServiceError
+from service.jobs.models import as_utc, utcnow
+from service.settings import Settings
+
+CHUNK_BYTES = 1 << 20
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class Dataset(Base):
+    """One uploaded task file."""
+
+    __tablename__ = "datasets"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    task: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    examples: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    def created(self) -> datetime:
+        moment = as_utc(self.created_at)
+        assert moment is not None
+        return moment
+
+
+def datasets_root(settings: Settings) -> Path:
+    return settings.data_dir / "datasets"
+
+
+def dataset_path(settings: Settings, dataset: Dataset) -> Path:
+    """The stored task file of `dataset`."""
+    return datasets_root(settings) / dataset.id / dataset.filename
+
+
+def safe_filename(name: str | None, task: str) -> str:
+    """A file name without folders or unusual characters, keeping the extension readers may look at."""
+    base = Path(name or "").name
+    cleaned = _UNSAFE.sub("_", base).lstrip(".")[:120]
+    return cleaned or f"{task}.data"
+
+
+def _copy(source: BinaryIO, target: Path, limit: int) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with target.open("wb") as out:
+        while block := source.read(CHUNK_BYTES):
+            size += len(block)
+            if size > limit:
+                raise ServiceError(
+                    413,
+                    "body_too_large",
+                    f"uploaded file is larger than {limit} bytes; split it or raise XSTILTS_MAX_UPLOAD_BYTES",
+                    "file",
+                )
+            digest.update(block)
+            out.write(block)
+    return digest.hexdigest(), size
+
+
+def _count_examples(task: str, path: Path, filename: str) -> int:
+    from generator.tasks import read_examples
+
+    try:
+        result = read_examples(task, path)
+    except InputError as err:
+        raise ServiceError(
+            422,
+            "invalid_dataset",
+            f"uploaded file '{filename}' is not a valid {task} file: {err.where}: field '{err.field}': "
+            f"{err.problem}; fix the record (or check the declared task) and upload again",
+            "file",
+        ) from None
+    if not result.examples:
+        raise ServiceError(
+            422, "empty_dataset", f"uploaded file '{filename}' holds no {task} examples", "file"
+        )
+    return len(result.examples)
+
+
+def store_upload(
+    session: Session, settings: Settings, task: str, filename: str | None, source: BinaryIO
+) -> Dataset:
+    """Validate and store an uploaded task file; 422 (nothing stored) when it does not read as `task`."""
+    from generator.tasks import FORMATS
+
+    if task not in FORMATS:
+        raise ServiceError(
+            422,
+            "unknown_task",
+            f"field 'task': unknown task format '{task}'; GET /v1/tasks lists them",
+            "task",
+        )
+    name = safe_filename(filename, task)
+    root = datasets_root(settings)
+    root.mkdir(parents=True, exist_ok=True)
+    dataset_id = str(uuid.uuid4())
+    incoming = root / f".incoming-{dataset_id}"
+    incoming.mkdir()
+    try:
+        sha256, size = _copy(source, incoming / name, settings.max_upload_bytes)
+        examples = _count_examples(task, incoming / name, name)
+        incoming.rename(root / dataset_id)
+    finally:
+        shutil.rmtree(incoming, ignore_errors=True)
+    row = Dataset(id=dataset_id, task=task, filename=name, sha256=sha256, size_bytes=size, examples=examples)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_dataset(session: Session, dataset_id: str) -> Dataset:
+    row = session.get(Dataset, dataset_id)
+    if row is None:
+        raise NotFoundError(f"no dataset with id '{dataset_id}'; GET /v1/datasets lists them")
+    return row
+
+
+def list_datasets(session: Session, limit: int, offset: int) -> tuple[list[Dataset], int]:
+    """A page of datasets, newest first, and the total count."""
+    total = session.scalar(select(func.count()).select_from(Dataset)) or 0
+    rows = session.scalars(
+        select(Dataset).order_by(Dataset.created_at.desc(), Dataset.id).limit(limit).offset(offset)
+    )
+    return list(rows), total

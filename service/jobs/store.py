@@ -1,0 +1,262 @@
+"""The job store: create, list, get and cancel jobs; leases that workers claim, renew and give back.
+
+Claiming is a compare-and-set: a worker reads candidate jobs (queued, or running with an expired
+lease), then updates one `WHERE id = ? AND attempts = <as read> AND <still claimable>`. `attempts`
+grows by one on every claim, so of two workers racing for the same job exactly one update matches
+a row; the other sees rowcount 0 and tries the next candidate. This needs no row locks and behaves
+the same on SQLite and Postgres. Every later write of the worker (heartbeat, progress, finish) is
+conditional on the same (owner, attempt) pair, so a worker that lost its lease cannot touch the job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Update, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from service.db import Database
+from service.errors import NotFoundError, ServiceError
+from service.jobs.models import JOB_STATES, Job, JobProgress, JobState, utcnow
+from service.metrics import Metrics
+
+CLAIM_CANDIDATES = 8
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A claimed job as its worker holds it: (owner, attempt) identifies this lease."""
+
+    job_id: str
+    owner: str
+    attempt: int
+    request: dict[str, Any]
+    dataset_id: str
+
+
+def _rows(session: Session, statement: Update) -> int:
+    result = cast(CursorResult[Any], session.execute(statement))
+    return int(result.rowcount)
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(Job.state == "queued", and_(Job.state == "running", Job.lease_expires_at < now))
+
+
+def _held(lease: Lease) -> Any:
+    return and_(
+        Job.id == lease.job_id,
+        Job.lease_owner == lease.owner,
+        Job.attempts == lease.attempt,
+        Job.state == "running",
+    )
+
+
+# --- API side -----------------------------------------------------------------------------------
+
+
+def create_job(
+    session: Session,
+    request: dict[str, Any],
+    dataset_id: str,
+    units: Sequence[tuple[str, str, str]],
+    total_rows: int,
+) -> Job:
+    """A queued job with a zeroed progress row per (task, lang, method)."""
+    job = Job(state="queued", request=request, dataset_id=dataset_id, attempts=0)
+    session.add(job)
+    session.flush()
+    for task, lang, method in units:
+        session.add(JobProgress(job_id=job.id, task=task, lang=lang, method=method, total_rows=total_rows))
+    session.flush()
+    return job
+
+
+def get_job(session: Session, job_id: str) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFoundError(f"no job with id '{job_id}'; GET /v1/jobs lists them")
+    return job
+
+
+def list_jobs(session: Session, state: JobState | None, limit: int, offset: int) -> tuple[list[Job], int]:
+    """A page of jobs, newest first, optionally of one state, and the total count."""
+    where = [Job.state == state] if state else []
+    total = session.scalar(select(func.count()).select_from(Job).where(*where)) or 0
+    rows = session.scalars(
+        select(Job).where(*where).order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)
+    )
+    return list(rows), total
+
+
+def job_progress(session: Session, job_id: str) -> list[JobProgress]:
+    rows = session.scalars(
+        select(JobProgress)
+        .where(JobProgress.job_id == job_id)
+        .order_by(JobProgress.task, JobProgress.lang, JobProgress.method)
+    )
+    return list(rows)
+
+
+def cancel_job(session: Session, job_id: str) -> Job:
+    """Cancel a queued or running job (its worker stops at the next batch); 409 once it has finished."""
+    job = get_job(session, job_id)
+    changed = _rows(
+        session,
+        update(Job)
+        .where(Job.id == job_id, Job.state.in_(("queued", "running")))
+        .values(state="cancelled", lease_expires_at=None, updated_at=utcnow()),
+    )
+    session.refresh(job)
+    if not changed:
+        raise ServiceError(
+            409,
+            "job_finished",
+            f"job '{job_id}' has already {job.state}; only queued or running jobs can be cancelled",
+            "job_id",
+        )
+    return job
+
+
+def count_by_state(session: Session) -> dict[str, int]:
+    """Jobs per state, every state present (zero when none)."""
+    counts: dict[str, int] = dict.fromkeys(JOB_STATES, 0)
+    for state, count in session.execute(select(Job.state, func.count()).group_by(Job.state)):
+        counts[state] = int(count)
+    return counts
+
+
+def refresh_job_gauge(metrics: Metrics, db: Database) -> None:
+    """Set the jobs-by-state gauge from the job store (which any worker process may have changed)."""
+    with db.session() as session:
+        counts = count_by_state(session)
+    for state, count in counts.items():
+        metrics.jobs.labels(state).set(count)
+
+
+# --- worker side (each call is its own short transaction) ---------------------------------------
+
+
+def claim(db: Database, worker_id: str, lease_seconds: float, max_attempts: int) -> Lease | None:
+    """Take the oldest queued job, or a running one whose lease expired; None when there is none.
+
+    A job whose lease expired after `max_attempts` claims is failed instead of being run again.
+    """
+    now = utcnow()
+    with db.session() as session:
+        candidates = session.execute(
+            select(Job.id, Job.state, Job.attempts)
+            .where(_claimable(now))
+            .order_by(Job.created_at, Job.id)
+            .limit(CLAIM_CANDIDATES)
+        ).all()
+    for job_id, state, attempts in candidates:
+        with db.session() as session:
+            guard = and_(Job.id == job_id, Job.attempts == attempts, _claimable(now))
+            if state == "running" and attempts >= max_attempts:
+                _rows(
+                    session,
+                    update(Job)
+                    .where(guard)
+                    .values(
+                        state="failed",
+                        lease_expires_at=None,
+                        updated_at=now,
+                        error=f"the job's worker stopped heartbeating on each of {attempts} attempts "
+                        "(crashed or killed, e.g. out of memory); see the worker logs, then resubmit",
+                    ),
+                )
+                continue
+            won = _rows(
+                session,
+                update(Job)
+                .where(guard)
+                .values(
+                    state="running",
+                    lease_owner=worker_id,
+                    lease_expires_at=now + timedelta(seconds=lease_seconds),
+                    heartbeat_at=now,
+                    attempts=attempts + 1,
+                    updated_at=now,
+                    error=None,
+                ),
+            )
+            if won:
+                job = session.get_one(Job, job_id)
+                return Lease(job_id, worker_id, attempts + 1, dict(job.request), job.dataset_id)
+    return None
+
+
+def heartbeat(db: Database, lease: Lease, lease_seconds: float) -> bool:
+    """Extend the lease; False when it is no longer ours (cancelled, or expired and taken over)."""
+    now = utcnow()
+    with db.session() as session:
+        return bool(
+            _rows(
+                session,
+                update(Job)
+                .where(_held(lease))
+                .values(lease_expires_at=now + timedelta(seconds=lease_seconds), heartbeat_at=now),
+            )
+        )
+
+
+def record_progress(
+    db: Database,
+    lease: Lease,
+    lease_seconds: float,
+    unit: tuple[str, str, str],
+    done_rows: int,
+    total_rows: int,
+    kept: int,
+    dropped: int,
+) -> bool:
+    """Store the totals of one (task, lang, method) and extend the lease; False when the lease is lost."""
+    now = utcnow()
+    task, lang, method = unit
+    with db.session() as session:
+        held = _rows(
+            session,
+            update(Job)
+            .where(_held(lease))
+            .values(
+                lease_expires_at=now + timedelta(seconds=lease_seconds), heartbeat_at=now, updated_at=now
+            ),
+        )
+        if not held:
+            return False
+        row = session.get(JobProgress, (lease.job_id, task, lang, method))
+        if row is None:
+            row = JobProgress(job_id=lease.job_id, task=task, lang=lang, method=method)
+            session.add(row)
+        row.done_rows, row.total_rows, row.kept, row.dropped = done_rows, total_rows, kept, dropped
+    return True
+
+
+def finish(db: Database, lease: Lease, state: JobState, error: str | None = None) -> bool:
+    """Record the outcome of a leased job; False when the lease was lost meanwhile (nothing written)."""
+    with db.session() as session:
+        return bool(
+            _rows(
+                session,
+                update(Job)
+                .where(_held(lease))
+                .values(state=state, error=error, lease_expires_at=None, updated_at=utcnow()),
+            )
+        )
+
+
+def release(db: Database, lease: Lease) -> bool:
+    """Hand a running job back to the queue (worker shutting down); another worker resumes it."""
+    with db.session() as session:
+        return bool(
+            _rows(
+                session,
+                update(Job)
+                .where(_held(lease))
+                .values(state="queued", lease_owner=None, lease_expires_at=None, updated_at=utcnow()),
+            )
+        )

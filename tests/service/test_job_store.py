@@ -1,0 +1,163 @@
+"""The job store: leases claimed by compare-and-set, renewed, lost on expiry, never held twice."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from service.datasets import Dataset
+from service.db import Database
+from service.errors import NotFoundError, ServiceError
+from service.jobs import store
+from service.jobs.models import Job, JobProgress
+
+UNITS = [("squad", "es", "translate"), ("squad", "sw", "codeswitch")]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    database = Database.connect(f"sqlite:///{tmp_path / 'jobs.db'}")
+    database.init_db()
+    with database.session() as session:
+        session.add(Dataset(id="d1", task="squad", filename="f.json", sha256="0" * 64, size_bytes=1, examples=7))
+    return database
+
+
+def add_jobs(db: Database, count: int) -> list[str]:
+    ids = []
+    with db.session() as session:
+        for i in range(count):
+            ids.append(store.create_job(session, {"n": i}, "d1", UNITS, 7).id)
+    return ids
+
+
+def test_created_job_is_queued_with_zeroed_progress(db: Database) -> None:
+    (job_id,) = add_jobs(db, 1)
+    with db.session() as session:
+        job = store.get_job(session, job_id)
+        progress = store.job_progress(session, job_id)
+    assert job.state == "queued" and job.attempts == 0 and job.lease_owner is None
+    assert [(p.task, p.lang, p.method, p.done_rows, p.total_rows) for p in progress] == [
+        ("squad", "es", "translate", 0, 7),
+        ("squad", "sw", "codeswitch", 0, 7),
+    ]
+
+
+def test_claim_takes_oldest_queued_job_and_holds_the_lease(db: Database) -> None:
+    first, second = add_jobs(db, 2)
+    lease = store.claim(db, "w1", lease_seconds=30, max_attempts=3)
+    assert lease is not None and lease.job_id == first and lease.attempt == 1 and lease.request == {"n": 0}
+    other = store.claim(db, "w2", lease_seconds=30, max_attempts=3)
+    assert other is not None and other.job_id == second
+    assert store.claim(db, "w3", lease_seconds=30, max_attempts=3) is None
+    with db.session() as session:
+        job = session.get_one(Job, first)
+        assert (job.state, job.lease_owner, job.attempts) == ("running", "w1", 1)
+
+
+def test_expired_lease_is_taken_over_and_the_old_holder_is_fenced_off(db: Database) -> None:
+    (job_id,) = add_jobs(db, 1)
+    old = store.claim(db, "w1", lease_seconds=0.2, max_attempts=3)
+    assert old is not None
+    assert store.heartbeat(db, old, 0.2)
+    assert store.claim(db, "w2", lease_seconds=30, max_attempts=3) is None
+    time.sleep(0.3)
+    new = store.claim(db, "w2", lease_seconds=30, max_attempts=3)
+    assert new is not None and new.job_id == job_id and new.attempt == 2
+    assert not store.heartbeat(db, old, 30)
+    assert not store.record_progress(db, old, 30, UNITS[0], 3, 7, 3, 0)
+    assert not store.finish(db, old, "failed", "late")
+    assert store.record_progress(db, new, 30, UNITS[0], 7, 7, 6, 1)
+    assert store.finish(db, new, "succeeded")
+    with db.session() as session:
+        job = session.get_one(Job, job_id)
+        row = session.get_one(JobProgress, (job_id, *UNITS[0]))
+    assert (job.state, job.error, job.lease_owner) == ("succeeded", None, "w2")
+    assert (row.done_rows, row.kept, row.dropped) == (7, 6, 1)
+
+
+def test_concurrent_claims_never_hand_out_a_job_twice(db: Database) -> None:
+    ids = add_jobs(db, 24)
+    claimed: list[tuple[str, str]] = []
+    lock = threading.Lock()
+    start = threading.Barrier(6)
+
+    def work(name: str) -> None:
+        start.wait()
+        while (lease := store.claim(db, name, lease_seconds=60, max_attempts=3)) is not None:
+            with lock:
+                claimed.append((lease.job_id, name))
+
+    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    counts = Counter(job_id for job_id, _ in claimed)
+    assert sorted(counts) == sorted(ids)
+    assert set(counts.values()) == {1}
+    with db.session() as session:
+        owners = {job.id: job.lease_owner for job in session.query(Job)}
+        attempts = {job.attempts for job in session.query(Job)}
+    assert owners == dict(claimed)
+    assert attempts == {1}
+
+
+def test_cancel_fences_the_worker_and_is_409_once_finished(db: Database) -> None:
+    queued, running = add_jobs(db, 2)
+    lease = store.claim(db, "w1", 30, 3)
+    assert lease is not None and lease.job_id == queued
+    with db.session() as session:
+        assert store.cancel_job(session, queued).state == "cancelled"
+        assert store.cancel_job(session, running).state == "cancelled"
+    assert not store.heartbeat(db, lease, 30)
+    assert not store.finish(db, lease, "succeeded")
+    with db.session() as session, pytest.raises(ServiceError) as err:
+        store.cancel_job(session, queued)
+    assert err.value.status == 409 and "already cancelled" in err.value.message
+    assert store.claim(db, "w2", 30, 3) is None
+    with db.session() as session, pytest.raises(NotFoundError):
+        store.cancel_job(session, "nope")
+
+
+def test_release_puts_the_job_back_for_another_worker(db: Database) -> None:
+    (job_id,) = add_jobs(db, 1)
+    lease = store.claim(db, "w1", 30, 3)
+    assert lease is not None and store.release(db, lease)
+    again = store.claim(db, "w2", 30, 3)
+    assert again is not None and again.job_id == job_id and again.attempt == 2
+
+
+def test_job_whose_workers_keep_dying_is_failed(db: Database) -> None:
+    (job_id,) = add_jobs(db, 1)
+    for attempt in (1, 2):
+        lease = store.claim(db, f"w{attempt}", 0.05, max_attempts=2)
+        assert lease is not None and lease.attempt == attempt
+        time.sleep(0.1)
+    assert store.claim(db, "w3", 0.05, max_attempts=2) is None
+    with db.session() as session:
+        job = session.get_one(Job, job_id)
+        assert job.state == "failed" and job.error is not None and "2 attempts" in job.error
+        assert store.count_by_state(session) == {
+            "queued": 0,
+            "running": 0,
+            "succeeded": 0,
+            "failed": 1,
+            "cancelled": 0,
+        }
+
+
+def test_list_filters_by_state_and_pages(db: Database) -> None:
+    ids = add_jobs(db, 5)
+    store.claim(db, "w1", 30, 3)
+    with db.session() as session:
+        queued, total = store.list_jobs(session, "queued", limit=2, offset=0)
+        rest, _ = store.list_jobs(session, "queued", limit=10, offset=2)
+        running, running_total = store.list_jobs(session, "running", limit=10, offset=0)
+    assert total == 4 and len(queued) == 2 and len(rest) == 2
+    assert {j.id for j in queued + rest} == set(ids[1:])
+    assert running_total == 1 and running[0].id == ids[0]
