@@ -102,6 +102,7 @@ def keys_revoke(key_id: str = typer.Argument(..., help="The key id shown by `xst
         raise typer.BadParameter(str(err), param_hint="KEY_ID") from None
     typer.echo(f"revoked {info.id} ({info.name})")
 
+
 @app.command("worker")
 def worker_command(
     concurrency: int = typer.Option(1, "--concurrency", min=1, help="Worker processes, one job each."),
