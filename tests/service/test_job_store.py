@@ -23,7 +23,9 @@ def db(tmp_path: Path) -> Database:
     database = Database.connect(f"sqlite:///{tmp_path / 'jobs.db'}")
     database.init_db()
     with database.session() as session:
-        session.add(Dataset(id="d1", task="squad", filename="f.json", sha256="0" * 64, size_bytes=1, examples=7))
+        session.add(
+            Dataset(id="d1", task="squad", filename="f.json", sha256="0" * 64, size_bytes=1, examples=7)
+        )
     return database
 
 
