@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.errors import ConfigError
 from generator.example import Example
 from trainer.config import Hyperparameters, RetrievalConfig, TargetConfig
 from trainer.data import EncodedTask, collate, encode, sorted_batches
@@ -210,12 +211,20 @@ def evaluate_retrieval(
 
 
 def evaluate_checkpoint(run_dir: Path, experiment: Any) -> Scores:
-    """Re-evaluate the finished target models (and intermediate encoder) of one run folder."""
+    """Re-evaluate the finished target models of one run folder; retrieval uses its intermediate
+    encoder, or the pretrained model for a run without an intermediate phase."""
     import json
 
     from transformers import AutoTokenizer
 
     from trainer.model import StiltsModel, load_encoder
+    from trainer.train import RUN_FILE
+
+    if not (run_dir / RUN_FILE).is_file():
+        raise ConfigError(
+            f"{run_dir}: no {RUN_FILE}; pass a run folder written by `xstilts train` or `xstilts grid` "
+            "(<out>/<condition>-seed<N>)"
+        )
 
     scores: Scores = {}
     for target in experiment.targets:
@@ -236,7 +245,9 @@ def evaluate_checkpoint(run_dir: Path, experiment: Any) -> Scores:
             out_dir=run_dir / "predictions",
         )
     encoder_dir = run_dir / "intermediate" / "model"
-    if experiment.retrieval and encoder_dir.is_dir():
+    if not encoder_dir.is_dir():
+        encoder_dir = Path(json.loads((run_dir / RUN_FILE).read_text(encoding="utf-8"))["model"])
+    if experiment.retrieval:
         encoder = load_encoder(encoder_dir)
         tokenizer = AutoTokenizer.from_pretrained(encoder_dir)
         for retrieval in experiment.retrieval:

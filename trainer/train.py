@@ -15,12 +15,12 @@ import json
 import math
 import random
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.errors import ConfigError
+from generator.errors import ConfigError, XstiltsError
 from generator.example import Example
 from trainer.config import TINY_MODEL, Condition, Experiment, TargetConfig, task_kind
 from trainer.data import (
@@ -38,7 +38,16 @@ if TYPE_CHECKING:
     from trainer.model import HeadSpec, StiltsModel
 
 DONE = "done.json"
+RUN_FILE = "run.json"
 CHECKPOINT_PREFIX = "checkpoint-"
+
+
+class PhaseInterrupted(XstiltsError):
+    """A phase stopped on request after saving a checkpoint; rerun with resume to continue."""
+
+    def __init__(self, checkpoint: Path) -> None:
+        self.checkpoint = checkpoint
+        super().__init__(f"training stopped; checkpoint at {checkpoint}; rerun with --resume to continue")
 
 
 @dataclass(slots=True)
@@ -165,6 +174,8 @@ class StiltsRecipe:
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
         encoder_path = self.model_path
+        run = {"condition": self.condition, "seed": self.seed, "model": encoder_path}
+        (self.out_dir / RUN_FILE).write_text(json.dumps(run, indent=2), encoding="utf-8")
         if self.exp.intermediate is not None:
             encoder_path = str(self.intermediate_phase().model_dir)
         scores: Scores = {}
@@ -289,8 +300,13 @@ class StiltsRecipe:
         sampling: Any = "proportional",
         temperature: float = 2.0,
         resume_from: Path | None = None,
+        should_stop: Callable[[int], bool] | None = None,
     ) -> PhaseResult:
-        """Train one phase and save `<out>/<name>/model`; resumes from a checkpoint when asked."""
+        """Train one phase and save `<out>/<name>/model`; resumes from a checkpoint when asked.
+
+        `should_stop(optimiser_step)` is asked after every optimiser step (e.g. on a preemption
+        signal); when it says yes the phase checkpoints and raises `PhaseInterrupted`.
+        """
         import torch
         from transformers import get_linear_schedule_with_warmup
 
@@ -326,7 +342,9 @@ class StiltsRecipe:
         with self._progress(name, total, start // self.hp.grad_accum) as advance:
             for micro in range(start, len(steps)):
                 step = steps[micro]
-                features = [tasks[step.task].features[i] for i in step.indices[rank::world]]
+                # A last batch smaller than the process count repeats one example, so every rank steps.
+                mine = step.indices[rank::world] or step.indices[:1]
+                features = [tasks[step.task].features[i] for i in mine]
                 batch = {k: v.to(acc.device) for k, v in collate(features, pad_id).items()}
                 with acc.accumulate(model):
                     loss, _ = model(step.task, batch)
@@ -350,11 +368,17 @@ class StiltsRecipe:
                 advance(losses[-1] if losses else float("nan"))
                 if self.hp.checkpoint_every and done % self.hp.checkpoint_every == 0 and done < total:
                     self._checkpoint(phase_dir / f"{CHECKPOINT_PREFIX}{done}", micro + 1, losses)
+                if should_stop is not None and done < total and should_stop(done):
+                    checkpoint = phase_dir / f"{CHECKPOINT_PREFIX}{done}"
+                    self._checkpoint(checkpoint, micro + 1, losses)
+                    raise PhaseInterrupted(checkpoint)
         acc.wait_for_everyone()
         unwrapped = acc.unwrap_model(model)
         if acc.is_main_process:
             unwrapped.save(final, self.tokenizer)
             (phase_dir / DONE).write_text(json.dumps({"steps": total, "losses": losses}), encoding="utf-8")
+            for checkpoint in phase_dir.glob(f"{CHECKPOINT_PREFIX}*"):
+                shutil.rmtree(checkpoint)
         acc.wait_for_everyone()
         self.losses[name] = losses
         self.last_model = unwrapped
@@ -409,12 +433,6 @@ class StiltsRecipe:
                 yield lambda loss: progress.update(task, advance=1, loss=loss)
 
         return bar()
-
-    def clean_checkpoints(self) -> None:
-        """Remove mid-phase checkpoints of finished phases (the final models stay)."""
-        for done in self.out_dir.glob(f"*/{DONE}"):
-            for ckpt in done.parent.glob(f"{CHECKPOINT_PREFIX}*"):
-                shutil.rmtree(ckpt)
 
 
 def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:

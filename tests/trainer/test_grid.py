@@ -68,6 +68,12 @@ def test_grid_runs_three_conditions_and_writes_the_report(tmp_path: Path, tiny_m
     predictions = out / "english-seed1" / "predictions" / "xnli" / "test-sw.tsv"
     assert len(predictions.read_text(encoding="utf-8").splitlines()) == 9
 
+    again = CliRunner().invoke(app, ["evaluate", str(config), "--checkpoint", str(out / "english-seed1")])
+    assert again.exit_code == 0, again.output
+    rescored = json.loads(again.output[again.output.index("{") :])
+    stored = json.loads((out / "english-seed1" / "scores.json").read_text(encoding="utf-8"))
+    assert rescored["xnli"] == stored["xnli"]
+
 
 def test_config_errors_stop_the_cli_before_training(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"

@@ -14,7 +14,7 @@ from tests.trainer.conftest import KEYWORD_WORDS
 from trainer.config import parse_experiment
 from trainer.data import encode
 from trainer.model import HeadSpec
-from trainer.train import StiltsRecipe
+from trainer.train import PhaseInterrupted, StiltsRecipe
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "trainer"
 
@@ -68,26 +68,33 @@ def test_loss_falls_on_a_keyword_task(tmp_path: Path, tiny_model: Path, tiny_tok
 def test_resume_from_a_mid_phase_checkpoint_gives_the_same_model(
     tmp_path: Path, tiny_model: Path, tiny_tokenizer: Any
 ) -> None:
-    exp = _experiment(tmp_path, tiny_model, max_steps=6, checkpoint_every=3, grad_accum=2)
+    exp = _experiment(tmp_path, tiny_model, max_steps=6, grad_accum=2)
     task = encode("kw", "pair", _keyword_task(40), tiny_tokenizer, max_length=32)
     heads = {"kw": HeadSpec("classification", 2)}
     straight = StiltsRecipe(exp, seed=5, out_dir=tmp_path / "a", quiet=True)
     straight.train_phase("kw", str(tiny_model), heads, {"kw": task}, epochs=1)
-    checkpoint = tmp_path / "a" / "kw" / "checkpoint-3"
-    assert (checkpoint / "position.json").is_file()
 
-    resumed = StiltsRecipe(exp, seed=5, out_dir=tmp_path / "b", quiet=True)
-    result = resumed.train_phase("kw", str(tiny_model), heads, {"kw": task}, epochs=1, resume_from=checkpoint)
+    interrupted = StiltsRecipe(exp, seed=5, out_dir=tmp_path / "b", quiet=True)
+    with pytest.raises(PhaseInterrupted) as stop:
+        interrupted.train_phase(
+            "kw", str(tiny_model), heads, {"kw": task}, epochs=1, should_stop=lambda s: s == 3
+        )
+    assert stop.value.checkpoint.name == "checkpoint-3"
+    assert not (tmp_path / "b" / "kw" / "model").exists()
+
+    resumed = StiltsRecipe(exp, seed=5, out_dir=tmp_path / "b", quiet=True, resume=True)
+    result = resumed.train_phase("kw", str(tiny_model), heads, {"kw": task}, epochs=1)
     assert straight.last_model is not None and resumed.last_model is not None
     a, b = straight.last_model.state_dict(), resumed.last_model.state_dict()
     assert a.keys() == b.keys()
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert result.losses == straight.losses["kw"]
+    assert not list((tmp_path / "b" / "kw").glob("checkpoint-*")), "a finished phase drops its checkpoints"
 
-    fresh = StiltsRecipe(exp, seed=6, out_dir=tmp_path / "c", quiet=True)
-    fresh.train_phase("kw", str(tiny_model), heads, {"kw": task}, epochs=1)
-    assert fresh.last_model is not None
-    assert not all(torch.equal(a[k], v) for k, v in fresh.last_model.state_dict().items())
+    other_seed = StiltsRecipe(exp, seed=6, out_dir=tmp_path / "c", quiet=True)
+    other_seed.train_phase("kw", str(tiny_model), heads, {"kw": task}, epochs=1)
+    assert other_seed.last_model is not None
+    assert not all(torch.equal(a[k], v) for k, v in other_seed.last_model.state_dict().items())
 
 
 def test_finished_phase_is_reused_on_resume(tmp_path: Path, tiny_model: Path, tiny_tokenizer: Any) -> None:
