@@ -85,7 +85,14 @@ class RayExecutor:
         if ray.is_initialized():
             return
         if self.address:
-            ray.init(address=self.address, log_to_driver=False)
+            try:
+                ray.init(address=self.address, log_to_driver=False)
+            except ConnectionError as exc:
+                raise ConfigError(
+                    f"cannot connect to the Ray cluster at {self.address} ({exc}); check that it runs "
+                    "(`ray status` on the head), the address (host:6379 or ray://host:10001) and, with "
+                    "token authentication, RAY_AUTH_TOKEN"
+                ) from exc
         else:
             ray.init(num_cpus=self.local_cpus, include_dashboard=False, log_to_driver=False)
 
