@@ -21,7 +21,7 @@ RUN extras="ray"; if [ "$WITH_VLLM" = "1" ]; then extras="ray,gpu"; fi \
 
 FROM ${CUDA_IMAGE}
 ENV DEBIAN_FRONTEND=noninteractive PATH=/opt/venv/bin:$PATH \
-    XSTILTS_DATA_DIR=/data XSTILTS_MODELS_DIR=/models HF_HUB_OFFLINE=1
+    XSTILTS_DATA_DIR=/data HF_HUB_OFFLINE=1
 RUN apt-get update -qq \
     && apt-get install -y -qq --no-install-recommends python3 curl \
     && rm -rf /var/lib/apt/lists/*

@@ -18,16 +18,18 @@ RUN TORCH=torch bash scripts/install.sh python /opt/venv ray
 
 FROM ${CUDA_IMAGE}
 ENV DEBIAN_FRONTEND=noninteractive PATH=/opt/venv/bin:$PATH HF_HUB_OFFLINE=1 \
-    XSTILTS_DATA_DIR=/data XSTILTS_MODELS_DIR=/models
+    XSTILTS_DATA_DIR=/data
 RUN apt-get update -qq \
     && apt-get install -y -qq --no-install-recommends python3 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 xstilts \
     && mkdir -p /data /models /runs && chown xstilts:xstilts /data /models /runs
 COPY --from=build /opt/venv /opt/venv
-COPY --chown=xstilts:xstilts trainer/configs /home/xstilts/configs
+# The example configs and the samples they point at (relative paths), for the default tiny run.
+COPY --chown=10001:10001 trainer/configs /home/xstilts/trainer/configs
+COPY --chown=10001:10001 samples /home/xstilts/samples
 USER 10001
 WORKDIR /home/xstilts
 VOLUME ["/data", "/models", "/runs"]
 ENTRYPOINT ["xstilts"]
-CMD ["grid", "configs/tiny.yaml", "--out", "/runs/grid"]
+CMD ["grid", "trainer/configs/tiny.yaml", "--out", "/runs/grid"]
