@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -53,7 +54,17 @@ class Database:
         """Create every table registered on `Base` that does not exist yet."""
         for module in TABLE_MODULES:
             importlib.import_module(module)
-        Base.metadata.create_all(self.engine)
+        # Processes starting together (API, workers) race to create tables: a pass that fails
+        # because another process created a table first is retried, and each retry has one
+        # table fewer to create, so one pass per table is enough.
+        attempts = len(Base.metadata.tables) + 1
+        for attempt in range(attempts):
+            try:
+                Base.metadata.create_all(self.engine)
+                return
+            except DBAPIError:
+                if attempt == attempts - 1:
+                    raise
 
     @contextmanager
     def session(self) -> Iterator[Session]:

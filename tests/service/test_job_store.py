@@ -163,3 +163,29 @@ def test_list_filters_by_state_and_pages(db: Database) -> None:
     assert total == 4 and len(queued) == 2 and len(rest) == 2
     assert {j.id for j in queued + rest} == set(ids[1:])
     assert running_total == 1 and running[0].id == ids[0]
+
+
+def test_processes_starting_together_create_the_tables_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    start = threading.Barrier(8)
+    errors: list[Exception] = []
+
+    def init() -> None:
+        database = Database.connect(url)
+        start.wait()
+        try:
+            database.init_db()
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            database.dispose()
+
+    threads = [threading.Thread(target=init) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    database = Database.connect(url)
+    with database.session() as session:
+        assert store.count_by_state(session)["queued"] == 0
