@@ -20,6 +20,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from types import FrameType
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from generator.errors import XstiltsError
 from generator.pipeline import Cancelled, GenerateConfig, Progress, run
 from generator.shards import MANIFEST, load_manifest
@@ -152,16 +154,21 @@ class JobRun:
 
     def _progress(self, progress: Progress) -> None:
         unit = progress.unit
-        stored = store.record_progress(
-            self.db,
-            self.lease,
-            self.settings.lease_seconds,
-            (unit.task, unit.lang, unit.method),
-            progress.done_rows,
-            progress.total_rows,
-            progress.kept,
-            progress.dropped,
-        )
+        try:
+            stored = store.record_progress(
+                self.db,
+                self.lease,
+                self.settings.lease_seconds,
+                (unit.task, unit.lang, unit.method),
+                progress.done_rows,
+                progress.total_rows,
+                progress.kept,
+                progress.dropped,
+            )
+        except SQLAlchemyError:
+            # Progress is informational and the heartbeat thread keeps the lease; the shard is safe.
+            log.exception("job %s: could not store progress", self.lease.job_id)
+            stored = True
         if not stored:
             self.lost.set()
         key = (unit.lang, unit.method)
