@@ -12,6 +12,9 @@ from service.datasets import Dataset, get_dataset, list_datasets, store_upload
 from service.deps import DbDep, SettingsDep
 from service.errors import ErrorResponse
 
+# Largest page offset; keeps the value within a 64-bit SQL integer.
+MAX_OFFSET = 2**62
+
 router = APIRouter(prefix="/v1", tags=["datasets"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse, "description": "No such dataset"}}
@@ -64,7 +67,7 @@ def upload_dataset(
 def datasets(
     session: DbDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DatasetPage:
     rows, total = list_datasets(session, limit, offset)
     return DatasetPage(datasets=[DatasetOut.of(r) for r in rows], total=total, limit=limit, offset=offset)

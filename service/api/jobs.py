@@ -22,6 +22,9 @@ from service.jobs.store import cancel_job, create_job, get_job, job_progress, li
 from service.settings import Settings
 from service.translators import TranslatorPool
 
+# Largest page offset; keeps the value within a 64-bit SQL integer.
+MAX_OFFSET = 2**62
+
 router = APIRouter(prefix="/v1", tags=["jobs"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -200,7 +203,7 @@ def jobs(
     session: DbDep,
     state: Annotated[JobState | None, Query(description="Only jobs in this state.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> JobPage:
     rows, total = list_jobs(session, state, limit, offset)
     return JobPage(
