@@ -65,11 +65,12 @@ def test_loss_falls_on_a_keyword_task(tmp_path: Path, tiny_model: Path, tiny_tok
     assert (tmp_path / "run" / "kw" / "model" / "heads.json").is_file()
 
 
+@pytest.mark.slow
 def test_resume_from_a_mid_phase_checkpoint_gives_the_same_model(
     tmp_path: Path, tiny_model: Path, tiny_tokenizer: Any
 ) -> None:
-    exp = _experiment(tmp_path, tiny_model, max_steps=6, grad_accum=2)
-    task = encode("kw", "pair", _keyword_task(40), tiny_tokenizer, max_length=32)
+    exp = _experiment(tmp_path, tiny_model, max_steps=4, grad_accum=2)
+    task = encode("kw", "pair", _keyword_task(24), tiny_tokenizer, max_length=24)
     heads = {"kw": HeadSpec("classification", 2)}
     straight = StiltsRecipe(exp, seed=5, out_dir=tmp_path / "a", quiet=True)
     straight.train_phase("kw", str(tiny_model), heads, {"kw": task}, epochs=1)
