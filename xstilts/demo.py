@@ -179,7 +179,7 @@ def _shard_table(dirs: list[Path]) -> Table:
     return table
 
 
-def _experiment(plan: DemoPlan, shard_dirs: list[Path]) -> Path:
+def experiment_config(plan: DemoPlan, shard_dirs: list[Path]) -> Path:
     """The tiny grid config with the job's shards as synthetic intermediate data."""
     raw = yaml.safe_load(TINY_CONFIG.read_text(encoding="utf-8"))
     base = TINY_CONFIG.parent
@@ -209,14 +209,30 @@ def _experiment(plan: DemoPlan, shard_dirs: list[Path]) -> Path:
     return path
 
 
-def _subset(source: Path, max_examples: int, dest: Path) -> Path:
-    """The first `max_examples` questions of a SQuAD file (whole paragraphs kept together)."""
+def subset(source: Path, max_examples: int, dest: Path) -> Path:
+    """The first `max_examples` questions of a SQuAD file, written back as SQuAD JSON."""
     from generator.tasks import read_examples, write_examples
 
     examples = read_examples("squad", source).examples[:max_examples]
     dest.parent.mkdir(parents=True, exist_ok=True)
     write_examples("squad", examples, dest)
     return dest
+
+
+def generate_via_service(plan: DemoPlan) -> list[Path]:
+    """Start the service, run the generation jobs over REST, download and verify their shards."""
+    service = ServiceProcess(plan.out / "service")
+    try:
+        service.wait_ready()
+        console.print(f"service up at {service.url} (docs: {service.url}/docs)")
+        with httpx.Client(base_url=service.url, timeout=60) as client:
+            jobs = _submit_jobs(client, plan)
+            _wait(client, jobs)
+            return [
+                _download(client, job_id, plan.out / "shards" / method) for method, job_id in jobs.items()
+            ]
+    finally:
+        service.stop()
 
 
 def run_demo(out: Path, max_examples: int, seeds: list[int]) -> Path:
@@ -228,24 +244,12 @@ def run_demo(out: Path, max_examples: int, seeds: list[int]) -> Path:
         shutil.rmtree(out)
     source = SHARED_XQUAD if SHARED_XQUAD.is_file() else SAMPLE_SQUAD
     out = out.resolve()
-    data = _subset(source, max_examples, out / "input" / source.name)
-    plan = DemoPlan(out=out, input=data, seeds=seeds)
+    plan = DemoPlan(out=out, input=subset(source, max_examples, out / "input" / source.name), seeds=seeds)
     console.rule("1. generation service")
-    service = ServiceProcess(plan.out / "service")
-    try:
-        service.wait_ready()
-        console.print(f"service up at {service.url} (docs: {service.url}/docs)")
-        with httpx.Client(base_url=service.url, timeout=60) as client:
-            jobs = _submit_jobs(client, plan)
-            _wait(client, jobs)
-            shard_dirs = [
-                _download(client, job_id, plan.out / "shards" / method) for method, job_id in jobs.items()
-            ]
-    finally:
-        service.stop()
+    shard_dirs = generate_via_service(plan)
     console.print(_shard_table(shard_dirs))
     console.rule("2. STILTs grid: baseline vs English intermediate vs English + synthetic")
-    result = run_grid(load_experiment(_experiment(plan, shard_dirs)))
+    result = run_grid(load_experiment(experiment_config(plan, shard_dirs)))
     report_dir = result.out_dir / "report"
     console.rule("3. report")
     console.print((report_dir / "report.md").read_text(encoding="utf-8"), markup=False)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.shards import iter_examples, load_manifest, verify
+from generator.tasks import read_examples
+from trainer.config import load_experiment
+from xstilts.demo import SAMPLE_SQUAD, DemoPlan, experiment_config, generate_via_service, subset
+
+
+def test_subset_keeps_the_first_questions_with_valid_answers(tmp_path: Path) -> None:
+    path = subset(SAMPLE_SQUAD, 5, tmp_path / "squad.json")
+    examples = read_examples("squad", path).examples
+    assert [e.id for e in examples] == [e.id for e in read_examples("squad", SAMPLE_SQUAD).examples[:5]]
+    for ex in examples:
+        for answer in ex.answers:
+            assert ex.context[answer.start : answer.start + len(answer.text)] == answer.text
+
+
+@pytest.mark.slow
+def test_rest_generation_gives_verified_shards_and_a_valid_experiment(tmp_path: Path) -> None:
+    plan = DemoPlan(out=tmp_path, input=subset(SAMPLE_SQUAD, 8, tmp_path / "input" / "squad.json"))
+    shard_dirs = generate_via_service(plan)
+    assert [d.name for d in shard_dirs] == ["translate", "codeswitch"]
+    english = {e.id for e in read_examples("squad", plan.input).examples}
+    for directory in shard_dirs:
+        assert verify(directory) == []
+        manifest = load_manifest(directory)
+        assert manifest.complete
+        for lang in {s.lang for s in manifest.shards}:
+            ids = [e.id for e in iter_examples(directory, lang=lang)]
+            dropped = sum(sum(s.drops.values()) for s in manifest.select(lang=lang))
+            assert len(ids) == len(set(ids)) and set(ids) <= english
+            assert len(ids) + dropped == len(english)
+    langs = {s.lang for d in shard_dirs for s in load_manifest(d).shards}
+    assert langs == {"es", "de", "sw", "tr"}
+    for ex in iter_examples(shard_dirs[0], lang="es"):
+        for answer in ex.answers:
+            assert ex.context[answer.start : answer.start + len(answer.text)] == answer.text
+    experiment = load_experiment(experiment_config(plan, shard_dirs))
+    assert experiment.intermediate is not None and experiment.intermediate.synthetic is not None
+    assert experiment.intermediate.synthetic.shards == shard_dirs
+    assert experiment.conditions() == ["baseline", "english", "synthetic"]
