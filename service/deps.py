@@ -35,7 +35,11 @@ def get_database(services: ServicesDep) -> Database:
 
 
 def get_session(services: ServicesDep) -> Iterator[Session]:
-    """A session per request, committed when the route returns without error."""
+    """A session per request, committed when the route returns without error.
+
+    `DbDep` ends it before the response is sent (scope "function"), so a client that got its answer
+    finds the write committed on its next request, and a failed commit is an error response.
+    """
     with services.db.session() as session:
         yield session
 
@@ -58,7 +62,7 @@ def get_metrics(services: ServicesDep) -> Metrics:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
-DbDep = Annotated[Session, Depends(get_session)]
+DbDep = Annotated[Session, Depends(get_session, scope="function")]
 TranslatorPoolDep = Annotated[TranslatorPool, Depends(get_pool)]
 TranslationDep = Annotated[TranslationRunner, Depends(get_runner)]
 CodeSwitchDep = Annotated[CodeSwitchRunner, Depends(get_switcher)]

@@ -138,7 +138,9 @@ def test_api_and_two_workers_from_compose_run_jobs(tmp_path: Path) -> None:
                 {"dataset_id": dataset, "langs": ["es"], "rows_per_shard": 2},
                 {"dataset_id": dataset, "langs": ["es"], "methods": ["codeswitch"], "rows_per_shard": 2},
             ]
-            job_ids = [client.post("/v1/jobs", json=body).json()["id"] for body in bodies]
+            submitted = [client.post("/v1/jobs", json=body) for body in bodies]
+            assert [r.status_code for r in submitted] == [202, 202], [r.text for r in submitted]
+            job_ids = [r.json()["id"] for r in submitted]
             for job_id in job_ids:
                 job = wait_succeeded(client, job_id)
                 assert job["lease_owner"] and not job["lease_owner"].endswith("-api")

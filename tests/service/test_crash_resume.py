@@ -35,15 +35,16 @@ def xquad_subset(path: Path) -> Path:
     return path
 
 
-def poll(client: httpx.Client, job_id: str, done: Any, timeout: float = 90) -> dict[str, Any]:
+def poll(client: httpx.Client, job_id: str, done: Any, log: Path, timeout: float = 90) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
+    job: dict[str, Any] = {}
     while time.monotonic() < deadline:
-        job: dict[str, Any] = client.get(f"/v1/jobs/{job_id}").json()
+        job = client.get(f"/v1/jobs/{job_id}").json()
         if done(job):
             return job
         assert job["state"] not in ("failed", "cancelled"), job["error"]
         time.sleep(0.1)
-    raise AssertionError(f"job {job_id} did not get there in {timeout} s")
+    raise AssertionError(f"job {job_id} did not get there in {timeout} s: {job}\n{log.read_text()[-3000:]}")
 
 
 @pytest.mark.slow
@@ -71,9 +72,11 @@ def test_sigkilled_service_resumes_its_job_exactly_once(tmp_path: Path) -> None:
                 uploaded = client.post("/v1/datasets", data={"task": "squad"}, files={"file": handle})
             assert uploaded.status_code == 201, uploaded.text
             body = {"dataset_id": uploaded.json()["id"], "langs": ["es"], "rows_per_shard": ROWS_PER_SHARD}
-            job_id = client.post("/v1/jobs", json=body).json()["id"]
+            submitted = client.post("/v1/jobs", json=body)
+            assert submitted.status_code == 202, submitted.text
+            job_id = submitted.json()["id"]
             running = poll(
-                client, job_id, lambda j: j["state"] == "running" and j["progress"][0]["done_rows"]
+                client, job_id, lambda j: j["state"] == "running" and j["progress"][0]["done_rows"], log
             )
         first.kill()
         first.wait()
@@ -88,11 +91,11 @@ def test_sigkilled_service_resumes_its_job_exactly_once(tmp_path: Path) -> None:
     try:
         wait_until_up(base, second, log)
         with httpx.Client(base_url=base, timeout=30) as client:
-            done = poll(client, job_id, lambda j: j["state"] == "succeeded")
+            done = poll(client, job_id, lambda j: j["state"] == "succeeded", log)
     finally:
         stop(second)
 
-    assert done["attempts"] == 2
+    assert done["attempts"] == 2, log.read_text()[-3000:]
     ids = [ex.id for ex in iter_examples(shards_dir)]
     assert len(ids) == len(set(ids)) == done["counts"]["kept"]
     assert set(ids) <= set(input_ids)
