@@ -7,20 +7,18 @@ import fcntl
 import hashlib
 import os
 import shutil
-import threading
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from generator.backends.base import check_pair, supports_pair, translate_nonempty
+from generator.backends.base import length_order
 from generator.backends.seq2seq import (
     Family,
+    Seq2SeqTranslator,
     decode_ids,
     encode_ids,
-    family_codes,
     load_tokenizer,
-    require_model_dir,
 )
 from generator.errors import ConfigError, MissingDependencyError
 
@@ -114,18 +112,15 @@ def ensure_converted(hf_dir: Path, out_dir: Path, quantization: str | None) -> P
     return out_dir
 
 
-class CT2Translator:
+class CT2Translator(Seq2SeqTranslator):
     """Translate with a CTranslate2 model; texts go in as one length-sorted, token-counted batch."""
 
     name = "ct2"
-    keeps_markers = False
 
     def __init__(self, opts: CT2Options) -> None:
         ct2 = _import_ct2()
+        super().__init__(opts.model, opts.family, opts.pair)
         self.opts = opts
-        self.source_dir = require_model_dir(opts.model, self.name)
-        self.model_id = str(self.source_dir.resolve())
-        self.codes = family_codes(self.source_dir, opts.family, opts.pair)
         self.device = opts.device
         if self.device == "auto":
             self.device = "cuda" if ct2.get_cuda_device_count() > 0 else "cpu"
@@ -142,18 +137,6 @@ class CT2Translator:
             "beam_size": opts.beam_size,
             "max_decoding_length": opts.max_decoding_length,
         }
-        self._model: Any = None
-        self._tokenizer: Any = None
-        self._lock = threading.Lock()
-
-    def supported_languages(self) -> list[str]:
-        return self.codes.supported_languages()
-
-    def languages(self) -> list[tuple[str, str]] | None:
-        return [self.codes.pair] if self.codes.pair else None
-
-    def supports(self, src: str, tgt: str) -> bool:
-        return supports_pair(self, src, tgt)
 
     def model_dir(self) -> Path:
         """The CTranslate2 directory in use, converting the HF checkpoint on first use."""
@@ -184,16 +167,12 @@ class CT2Translator:
                 )
         return self._model, self._tokenizer
 
-    def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
-        check_pair(self, src, tgt)
-        return translate_nonempty(texts, lambda batch: self._translate(batch, src, tgt))
-
     def _translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
         model, tokenizer = self._load()
         with self._lock:
             ids = encode_ids(tokenizer, self.codes, texts, src)
         tokens = [tokenizer.convert_ids_to_tokens(row) for row in ids]
-        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]), reverse=True)
+        order = length_order(tokens)
         prefix_token = self.codes.target_token(tgt)
         results = model.translate_batch(
             [tokens[i] for i in order],

@@ -1,14 +1,17 @@
-"""Model-family handling shared by the seq2seq backends (NLLB, M2M100, Marian/OPUS-MT)."""
+"""Model-family handling and the base class shared by the seq2seq backends (NLLB, M2M100, Marian/OPUS-MT)."""
 
 from __future__ import annotations
 
 import json
 import re
+import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from generator.backends import langcodes
+from generator.backends.base import check_pair, supports_pair, translate_nonempty
 from generator.errors import ConfigError
 
 Family = Literal["nllb", "m2m100", "marian"]
@@ -128,3 +131,36 @@ def decode_ids(tokenizer: Any, ids: list[int]) -> str:
     """Text of generated ids; ids the tokenizer lacks (M2M100's padding "madeup" words) are dropped."""
     known = len(tokenizer)
     return str(tokenizer.decode([i for i in ids if i < known], skip_special_tokens=True))
+
+
+class Seq2SeqTranslator(ABC):
+    """What the seq2seq backends share: model directory, family codes, pair checks, blank-text skipping."""
+
+    name: str
+    keeps_markers = False
+    options: dict[str, object]
+
+    def __init__(self, model: str, family: Family | None, pair: str | None) -> None:
+        self.source_dir = require_model_dir(model, self.name)
+        self.model_id = str(self.source_dir.resolve())
+        self.codes = family_codes(self.source_dir, family, pair)
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+
+    def supported_languages(self) -> list[str]:
+        return self.codes.supported_languages()
+
+    def languages(self) -> list[tuple[str, str]] | None:
+        return [self.codes.pair] if self.codes.pair else None
+
+    def supports(self, src: str, tgt: str) -> bool:
+        return supports_pair(self, src, tgt)
+
+    def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+        check_pair(self, src, tgt)
+        return translate_nonempty(texts, lambda batch: self._translate(batch, src, tgt))
+
+    @abstractmethod
+    def _translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+        """Translate non-blank `texts` of a checked pair."""

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from generator.backends.base import check_pair, length_order, supports_pair, translate_nonempty
+from generator.backends.base import length_order
 from generator.backends.seq2seq import (
     Family,
+    Seq2SeqTranslator,
     decode_ids,
     encode_ids,
-    family_codes,
     load_tokenizer,
-    require_model_dir,
 )
 from generator.errors import ConfigError, MissingDependencyError
 
@@ -49,18 +47,15 @@ def _import_torch() -> Any:
     return torch
 
 
-class HFTranslator:
+class HFTranslator(Seq2SeqTranslator):
     """Translate with `AutoModelForSeq2SeqLM.generate`, in length-sorted batches under inference mode."""
 
     name = "transformers"
-    keeps_markers = False
 
     def __init__(self, opts: HFOptions) -> None:
         torch = _import_torch()
+        super().__init__(opts.model, opts.family, opts.pair)
         self.opts = opts
-        self.source_dir = require_model_dir(opts.model, self.name)
-        self.model_id = str(self.source_dir.resolve())
-        self.codes = family_codes(self.source_dir, opts.family, opts.pair)
         self.device = opts.device
         if self.device == "auto":
             self.device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -75,18 +70,6 @@ class HFTranslator:
             "num_beams": opts.num_beams,
             "max_new_tokens": opts.max_new_tokens,
         }
-        self._model: Any = None
-        self._tokenizer: Any = None
-        self._lock = threading.Lock()
-
-    def supported_languages(self) -> list[str]:
-        return self.codes.supported_languages()
-
-    def languages(self) -> list[tuple[str, str]] | None:
-        return [self.codes.pair] if self.codes.pair else None
-
-    def supports(self, src: str, tgt: str) -> bool:
-        return supports_pair(self, src, tgt)
 
     def _load(self) -> tuple[Any, Any]:
         if self._model is None:
@@ -99,10 +82,6 @@ class HFTranslator:
             )
             self._model = model.to(self.device).eval()
         return self._model, self._tokenizer
-
-    def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
-        check_pair(self, src, tgt)
-        return translate_nonempty(texts, lambda batch: self._translate(batch, src, tgt))
 
     def _translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
         torch = _import_torch()
