@@ -11,6 +11,8 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from trainer.tiny import train_sentencepiece
+
 _EN_SUBJECTS = ["the house", "the dog", "my friend", "a teacher", "the river", "our city", "the old man"]
 _EN_VERBS = ["is near", "looks at", "was built by", "walks to", "lives in", "talks about", "remembers"]
 _EN_OBJECTS = ["the market", "a small garden", "the school", "the mountains", "a red car", "the station"]
@@ -54,30 +56,6 @@ def fixture_corpus(n_lines: int = 600, seed: int = 0) -> list[str]:
     return lines
 
 
-def train_spm(directory: Path, corpus_lines: Sequence[str], vocab_size: int = 300) -> Path:
-    """Train a unigram sentencepiece model on `corpus_lines`; returns the `.model` path."""
-    import sentencepiece as spm
-
-    directory.mkdir(parents=True, exist_ok=True)
-    corpus = directory / "corpus.txt"
-    corpus.write_text("\n".join(corpus_lines) + "\n", encoding="utf-8")
-    prefix = directory / "spm"
-    spm.SentencePieceTrainer.train(
-        input=str(corpus),
-        model_prefix=str(prefix),
-        vocab_size=vocab_size,
-        model_type="unigram",
-        character_coverage=1.0,
-        hard_vocab_limit=False,
-        bos_id=-1,
-        eos_id=-1,
-        pad_id=-1,
-        unk_id=0,
-        minloglevel=2,
-    )
-    return prefix.with_suffix(".model")
-
-
 def _spm_pieces(model_path: Path) -> list[str]:
     import sentencepiece as spm
 
@@ -104,7 +82,7 @@ def build_tiny_marian(
 
     directory.mkdir(parents=True, exist_ok=True)
     work = directory / "_spm"
-    model_file = train_spm(work, corpus_lines or fixture_corpus(), vocab_size)
+    model_file = train_sentencepiece(work, corpus_lines or fixture_corpus(), vocab_size)
     pieces = [p for p in _spm_pieces(model_file) if p not in ("<unk>", "</s>", "<pad>")]
     vocab = {"</s>": 0, "<unk>": 1}
     for piece in pieces:
@@ -166,7 +144,7 @@ def build_tiny_m2m100(
 
     directory.mkdir(parents=True, exist_ok=True)
     work = directory / "_spm"
-    model_file = train_spm(work, fixture_corpus(), vocab_size)
+    model_file = train_sentencepiece(work, fixture_corpus(), vocab_size)
     specials = ["<s>", "<pad>", "</s>", "<unk>"]
     vocab = {token: i for i, token in enumerate(specials)}
     for piece in _spm_pieces(model_file):

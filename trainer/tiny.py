@@ -56,12 +56,14 @@ def default_corpus(n_lines: int = 800, seed: int = 0) -> list[str]:
     return lines
 
 
-def _train_sentencepiece(work: Path, lines: Sequence[str], vocab_size: int) -> list[tuple[str, float]]:
+def train_sentencepiece(directory: Path, lines: Sequence[str], vocab_size: int) -> Path:
+    """Train a unigram sentencepiece model (unk id 0, no bos/eos/pad) on `lines`; returns the `.model` path."""
     import sentencepiece as spm
 
-    corpus = work / "corpus.txt"
+    directory.mkdir(parents=True, exist_ok=True)
+    corpus = directory / "corpus.txt"
     corpus.write_text("\n".join(line.replace("\n", " ") for line in lines) + "\n", encoding="utf-8")
-    prefix = work / "spm"
+    prefix = directory / "spm"
     spm.SentencePieceTrainer.train(
         input=str(corpus),
         model_prefix=str(prefix),
@@ -75,7 +77,14 @@ def _train_sentencepiece(work: Path, lines: Sequence[str], vocab_size: int) -> l
         unk_id=0,
         minloglevel=2,
     )
-    sp = spm.SentencePieceProcessor(model_file=str(prefix.with_suffix(".model")))
+    return prefix.with_suffix(".model")
+
+
+def _scored_pieces(model_file: Path) -> list[tuple[str, float]]:
+    """(piece, score) of every piece after `<unk>`."""
+    import sentencepiece as spm
+
+    sp = spm.SentencePieceProcessor(model_file=str(model_file))
     return [(sp.id_to_piece(i), sp.get_score(i)) for i in range(1, sp.get_piece_size())]
 
 
@@ -99,7 +108,7 @@ def build_tiny_xlmr(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        pieces = _train_sentencepiece(Path(tmp), lines, vocab_size)
+        pieces = _scored_pieces(train_sentencepiece(Path(tmp), lines, vocab_size))
     special = [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
     tokenizer = XLMRobertaTokenizer(vocab=[*special, *pieces, ("<mask>", 0.0)])
     tokenizer.model_max_length = max_positions - 2
