@@ -14,6 +14,8 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from service.settings import Settings
+
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 R = TypeVar("R")
@@ -59,6 +61,20 @@ class MicroBatcher(Generic[K, T, R]):
         self._concurrency = concurrency
         self._lanes: dict[K, _Lane[T, R]] = {}
         self._running: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    def from_settings(
+        cls, run: Callable[[K, list[T]], list[R]], settings: Settings, observe: BatchObserver
+    ) -> MicroBatcher[K, T, R]:
+        """A batcher configured by the service's `micro_batching` and `batch_*` settings."""
+        return cls(
+            run,
+            enabled=settings.micro_batching,
+            wait_s=settings.batch_wait_ms / 1000.0,
+            max_items=settings.batch_max_segments,
+            concurrency=settings.batch_concurrency,
+            observe=observe,
+        )
 
     async def submit(self, key: K, items: Sequence[T]) -> list[R]:
         """Results for `items`, in order, computed together with other requests of the same key."""

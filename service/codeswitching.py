@@ -69,13 +69,8 @@ class CodeSwitchRunner:
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.metrics = metrics
         self.lexicons = LexiconStore(settings.lexicon_cache_dir)
-        self.batcher: MicroBatcher[tuple[str, ...], _Item, SwitchResult] = MicroBatcher(
-            self._run_batch,
-            enabled=settings.micro_batching,
-            wait_s=settings.batch_wait_ms / 1000.0,
-            max_items=settings.batch_max_segments,
-            concurrency=settings.batch_concurrency,
-            observe=self._observe,
+        self.batcher: MicroBatcher[tuple[str, ...], _Item, SwitchResult] = MicroBatcher.from_settings(
+            self._run_batch, settings, self._observe
         )
 
     async def switch(self, texts: list[str], cfg: CodeSwitchConfig, seed: int) -> list[SwitchResult]:
@@ -89,9 +84,7 @@ class CodeSwitchRunner:
         return [switch_text(item.text, lexicons, item.cfg, item.rng) for item in items]
 
     def _observe(self, key: Hashable, requests: int, items: int, seconds: float) -> None:
-        self.metrics.batch_requests.labels("lexicon", "codeswitch").observe(requests)
-        self.metrics.batch_segments.labels("lexicon", "codeswitch").observe(items)
-        self.metrics.backend_seconds.labels("lexicon", "codeswitch").observe(seconds)
+        self.metrics.record_batch("lexicon", "codeswitch", requests, items, seconds)
 
     async def close(self) -> None:
         await self.batcher.close()

@@ -78,6 +78,12 @@ class Metrics:
         self._hits = 0
         self._lookups = 0
 
+    def record_batch(self, backend: str, op: str, requests: int, items: int, seconds: float) -> None:
+        """Observe one micro-batch: requests merged, texts sent and seconds in the backend."""
+        self.batch_requests.labels(backend, op).observe(requests)
+        self.batch_segments.labels(backend, op).observe(items)
+        self.backend_seconds.labels(backend, op).observe(seconds)
+
     def record_cache(self, backend: str, hits: int, misses: int) -> None:
         """Count translation-memory lookups and update the running hit ratio."""
         if hits:

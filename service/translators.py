@@ -90,13 +90,8 @@ class TranslationRunner:
     def __init__(self, settings: Settings, metrics: Metrics, cache: TranslationCache | None) -> None:
         self.metrics = metrics
         self.cache = cache
-        self.batcher: MicroBatcher[BatchKey, str, str] = MicroBatcher(
-            self._run_batch,
-            enabled=settings.micro_batching,
-            wait_s=settings.batch_wait_ms / 1000.0,
-            max_items=settings.batch_max_segments,
-            concurrency=settings.batch_concurrency,
-            observe=self._observe,
+        self.batcher: MicroBatcher[BatchKey, str, str] = MicroBatcher.from_settings(
+            self._run_batch, settings, self._observe
         )
 
     async def translate(
@@ -129,10 +124,7 @@ class TranslationRunner:
 
     def _observe(self, key: Hashable, requests: int, items: int, seconds: float) -> None:
         assert isinstance(key, BatchKey)
-        backend = key.translator.name
-        self.metrics.batch_requests.labels(backend, "translate").observe(requests)
-        self.metrics.batch_segments.labels(backend, "translate").observe(items)
-        self.metrics.backend_seconds.labels(backend, "translate").observe(seconds)
+        self.metrics.record_batch(key.translator.name, "translate", requests, items, seconds)
 
     async def close(self) -> None:
         await self.batcher.close()
