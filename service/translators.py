@@ -22,6 +22,11 @@ def pool_key(backend: str, options: dict[str, Any]) -> str:
     return f"{backend}:{json.dumps(options, sort_keys=True, separators=(',', ':'), default=str)}"
 
 
+def _cache_key(translator: Translator, src: str, tgt: str) -> CacheKey:
+    """The translation-memory key of `translator`'s output for src->tgt."""
+    return CacheKey.build(translator.name, translator.model_id, translator.options, src, tgt)
+
+
 class TranslatorPool:
     """Translators created lazily and kept (least recently used first out) per (backend, options)."""
 
@@ -99,8 +104,7 @@ class TranslationRunner:
     ) -> Translated:
         known: dict[str, str] = {}
         if self.cache is not None:
-            key = CacheKey.build(translator.name, translator.model_id, translator.options, src, tgt)
-            known = await asyncio.to_thread(self.cache.get_many, key, texts)
+            known = await asyncio.to_thread(self.cache.get_many, _cache_key(translator, src, tgt), texts)
         misses = [text for text in dict.fromkeys(texts) if text not in known]
         self.metrics.record_cache(translator.name, len(known), len(misses))
         if misses:
@@ -115,11 +119,7 @@ class TranslationRunner:
         produced = key.translator.translate(unique, key.src, key.tgt)
         mapping = dict(zip(unique, produced, strict=True))
         if self.cache is not None:
-            translator = key.translator
-            cache_key = CacheKey.build(
-                translator.name, translator.model_id, translator.options, key.src, key.tgt
-            )
-            self.cache.put_many(cache_key, mapping)
+            self.cache.put_many(_cache_key(key.translator, key.src, key.tgt), mapping)
         return [mapping[text] for text in texts]
 
     def _observe(self, key: Hashable, requests: int, items: int, seconds: float) -> None:
