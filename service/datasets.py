@@ -15,13 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import DateTime, Integer, String, func, select
+from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from generator.errors import InputError
-from service.db import Base
+from service.db import Base, newest_first_page, utcnow
 from service.errors import NotFoundError, ServiceError
-from service.jobs.models import as_utc, utcnow
 from service.settings import Settings
 
 CHUNK_BYTES = 1 << 20
@@ -40,11 +39,6 @@ class Dataset(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     examples: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-
-    def created(self) -> datetime:
-        moment = as_utc(self.created_at)
-        assert moment is not None
-        return moment
 
 
 def datasets_root(settings: Settings) -> Path:
@@ -141,8 +135,4 @@ def get_dataset(session: Session, dataset_id: str) -> Dataset:
 
 def list_datasets(session: Session, limit: int, offset: int) -> tuple[list[Dataset], int]:
     """A page of datasets, newest first, and the total count."""
-    total = session.scalar(select(func.count()).select_from(Dataset)) or 0
-    rows = session.scalars(
-        select(Dataset).order_by(Dataset.created_at.desc(), Dataset.id).limit(limit).offset(offset)
-    )
-    return list(rows), total
+    return newest_first_page(session, Dataset, limit, offset)

@@ -1,4 +1,4 @@
-"""Database: one SQLAlchemy engine per app, a session factory and the declarative `Base` of all tables."""
+"""Database: one SQLAlchemy engine per app, a session factory, the `Base` of all tables and row helpers."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar, overload
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import ColumnElement, Engine, create_engine, event, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -19,6 +20,41 @@ TABLE_MODULES: list[str] = ["service.keys", "service.datasets", "service.jobs.mo
 
 class Base(DeclarativeBase):
     """Declarative base; every service table (API keys, jobs, datasets) derives from it."""
+
+
+Row = TypeVar("Row", bound=Base)
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, as every stored time is."""
+    return datetime.now(UTC)
+
+
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def newest_first_page(
+    session: Session, table: type[Row], limit: int, offset: int, *where: ColumnElement[bool]
+) -> tuple[list[Row], int]:
+    """A page of `table` rows matching `where`, newest `created_at` first (ties by id), and their count."""
+    columns = table.__table__.c
+    total = session.scalar(select(func.count()).select_from(table).where(*where)) or 0
+    rows = session.scalars(
+        select(table)
+        .where(*where)
+        .order_by(columns.created_at.desc(), columns.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

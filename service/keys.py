@@ -6,19 +6,15 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from generator.errors import ConfigError
-from service.db import Base
+from service.db import Base, as_utc, utcnow
 
 KEY_PREFIX = "xst"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class ApiKey(Base):
@@ -30,7 +26,7 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(200))
     salt: Mapped[str] = mapped_column(String(32))
     hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, default=None)
     rate_limit: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
 
@@ -58,17 +54,8 @@ def _hash(salt: str, secret: str) -> str:
     return hashlib.sha256(f"{salt}:{secret}".encode()).hexdigest()
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 def _info(row: ApiKey) -> KeyInfo:
-    created = _utc(row.created_at)
-    assert created is not None
-    return KeyInfo(row.id, row.name, created, _utc(row.revoked_at), row.rate_limit)
+    return KeyInfo(row.id, row.name, as_utc(row.created_at), as_utc(row.revoked_at), row.rate_limit)
 
 
 def create_key(session: Session, name: str, rate_limit: int | None = None) -> NewKey:
@@ -81,7 +68,7 @@ def create_key(session: Session, name: str, rate_limit: int | None = None) -> Ne
     secret = f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
     salt = secrets.token_hex(16)
     row = ApiKey(id=key_id, name=name, salt=salt, hash=_hash(salt, secret), rate_limit=rate_limit)
-    row.created_at = _now()
+    row.created_at = utcnow()
     session.add(row)
     session.flush()
     return NewKey(_info(row), secret)
@@ -101,7 +88,7 @@ def revoke_key(session: Session, key_id: str) -> KeyInfo:
     if row is None:
         raise ConfigError(f"no API key with id '{key_id}'; `xstilts keys list` shows the ids")
     if row.revoked_at is None:
-        row.revoked_at = _now()
+        row.revoked_at = utcnow()
         session.flush()
     return _info(row)
 

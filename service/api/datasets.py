@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from pydantic import BaseModel, Field
 
 from service.datasets import Dataset, get_dataset, list_datasets, store_upload
+from service.db import as_utc
 from service.deps import DbDep, SettingsDep
 from service.errors import ErrorResponse
 
@@ -38,7 +39,7 @@ class DatasetOut(BaseModel):
             sha256=row.sha256,
             size_bytes=row.size_bytes,
             examples=row.examples,
-            created_at=row.created(),
+            created_at=as_utc(row.created_at),
         )
 
 

@@ -14,9 +14,10 @@ from generator.errors import ConfigError, ShardError
 from generator.pipeline import SOURCE_LANG
 from generator.shards import MANIFEST, Manifest, load_manifest
 from service.datasets import Dataset, dataset_path
+from service.db import as_utc
 from service.deps import DatabaseDep, DbDep, MetricsDep, SettingsDep, TranslatorPoolDep
 from service.errors import ErrorResponse, NotFoundError, ServiceError
-from service.jobs.models import Job, JobState, as_utc
+from service.jobs.models import Job, JobState
 from service.jobs.spec import JobRequest, generate_config, job_out_dir
 from service.jobs.store import cancel_job, create_job, get_job, job_progress, list_jobs, refresh_job_gauge
 from service.settings import Settings

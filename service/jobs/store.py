@@ -18,9 +18,9 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Update, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from service.db import Database
+from service.db import Database, newest_first_page, utcnow
 from service.errors import NotFoundError, ServiceError
-from service.jobs.models import JOB_STATES, Job, JobProgress, JobState, utcnow
+from service.jobs.models import JOB_STATES, Job, JobProgress, JobState
 from service.metrics import Metrics
 
 CLAIM_CANDIDATES = 8
@@ -85,11 +85,7 @@ def get_job(session: Session, job_id: str) -> Job:
 def list_jobs(session: Session, state: JobState | None, limit: int, offset: int) -> tuple[list[Job], int]:
     """A page of jobs, newest first, optionally of one state, and the total count."""
     where = [Job.state == state] if state else []
-    total = session.scalar(select(func.count()).select_from(Job).where(*where)) or 0
-    rows = session.scalars(
-        select(Job).where(*where).order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)
-    )
-    return list(rows), total
+    return newest_first_page(session, Job, limit, offset, *where)
 
 
 def job_progress(session: Session, job_id: str) -> list[JobProgress]:

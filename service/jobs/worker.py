@@ -26,9 +26,9 @@ from generator.errors import XstiltsError
 from generator.pipeline import Cancelled, GenerateConfig, Progress, run
 from generator.shards import MANIFEST, load_manifest
 from service.datasets import Dataset, dataset_path
-from service.db import Database
+from service.db import Database, utcnow
 from service.jobs import store
-from service.jobs.models import JobState, utcnow
+from service.jobs.models import JobState
 from service.jobs.spec import JobRequest, generate_config, job_out_dir
 from service.jobs.store import Lease
 from service.metrics import Metrics
