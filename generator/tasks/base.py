@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,17 @@ def collect(path: Path, records: Iterable[Record]) -> Iterator[Parsed]:
             continue
         seen.add(example.id)
         yield example
+
+
+def per_line(
+    path: Path, build: Callable[[int, str], Example], lines: Iterable[tuple[int, str]] | None = None
+) -> Iterator[Parsed]:
+    """One example per non-blank line, `build(number, line)`, positioned "line N".
+
+    `lines` replaces `numbered(path)` when the caller has already read past a header.
+    """
+    rows = numbered(path) if lines is None else lines
+    return collect(path, ((f"line {n}", partial(build, n, line)) for n, line in rows))
 
 
 def fail(field: str, problem: str) -> Example:

@@ -33,6 +33,7 @@ from generator.tasks.base import (
     need,
     need_strings,
     numbered,
+    per_line,
     write_jsonl,
     write_lines,
 )
@@ -44,7 +45,7 @@ def _jsonl(build: JsonBuilder, path: Path) -> Iterator[Parsed]:
     def one(number: int, line: str) -> Example:
         return build(path, number, json_object(line))
 
-    return collect(path, ((f"line {n}", partial(one, n, line)) for n, line in numbered(path)))
+    return per_line(path, one)
 
 
 def _hellaswag(path: Path, number: int, record: dict[str, Any]) -> Example:

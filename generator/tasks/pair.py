@@ -19,7 +19,6 @@ from generator.tasks.base import (
     Parser,
     TaskFormat,
     cell,
-    collect,
     columns,
     extra_fields,
     extra_meta,
@@ -29,6 +28,7 @@ from generator.tasks.base import (
     line_id,
     need,
     numbered,
+    per_line,
     write_jsonl,
     write_lines,
 )
@@ -71,7 +71,7 @@ def _jsonl_pair(spec: JsonlPair, task: str, path: Path) -> Iterator[Parsed]:
             meta=extra_meta(record, known),
         )
 
-    return collect(path, ((f"line {n}", partial(build, n, line)) for n, line in numbered(path)))
+    return per_line(path, build)
 
 
 def _write_jsonl_pair(spec: JsonlPair, examples: Sequence[Example], path: Path) -> None:
@@ -113,7 +113,7 @@ def _tsv_pair(spec: TsvPair, task: str, path: Path) -> Iterator[Parsed]:
             label=label_index(label, codes, spec.names[2]),
         )
 
-    return collect(path, ((f"line {n}", partial(build, n, line)) for n, line in numbered(path)))
+    return per_line(path, build)
 
 
 def _write_tsv_pair(spec: TsvPair, examples: Sequence[Example], path: Path) -> None:
@@ -158,7 +158,7 @@ def _qqp(path: Path) -> Iterator[Parsed]:
             meta={"qid1": qid1, "qid2": qid2},
         )
 
-    yield from collect(path, ((f"line {n}", partial(build, n, line)) for n, line in lines))
+    yield from per_line(path, build, lines)
 
 
 def _write_qqp(examples: Sequence[Example], path: Path) -> None:

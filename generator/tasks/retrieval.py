@@ -31,6 +31,7 @@ from generator.tasks.base import (
     load_json,
     need,
     numbered,
+    per_line,
     read_lines,
     write_json,
     write_jsonl,
@@ -213,7 +214,7 @@ _CONTEXT_META = ("document_url", "document_id", "section_title")
 
 
 def _mewslix(path: Path) -> Iterator[Parsed]:
-    def build(line: str) -> Example:
+    def build(_number: int, line: str) -> Example:
         record = json_object(line)
         context = need(record, "context", dict)
         mention = need(record, "mention", dict)
@@ -246,7 +247,7 @@ def _mewslix(path: Path) -> Iterator[Parsed]:
             meta=meta,
         )
 
-    return collect(path, ((f"line {n}", partial(build, line)) for n, line in numbered(path)))
+    return per_line(path, build)
 
 
 def _write_mewslix(examples: Sequence[Example], path: Path) -> None:

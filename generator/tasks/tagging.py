@@ -24,7 +24,7 @@ from generator.tasks.base import (
     collect,
     lang_from_name,
     line_id,
-    numbered,
+    per_line,
     read_lines,
     write_lines,
 )
@@ -92,7 +92,7 @@ def _ccg(path: Path) -> Iterator[Parsed]:
             tags.append(tag)
         return Example(id=line_id(path, number), task="ccg", kind="tagging", tokens=tokens, tags=tags)
 
-    return collect(path, ((f"line {n}", partial(build, n, line)) for n, line in numbered(path)))
+    return per_line(path, build)
 
 
 def _write_ccg(examples: Sequence[Example], path: Path) -> None:
