@@ -16,8 +16,6 @@ from generator.backends.seq2seq import (
 )
 from generator.errors import ConfigError, MissingDependencyError
 
-DTYPES = ("float32", "float16", "bfloat16")
-
 
 class HFOptions(BaseModel):
     """Options of the `transformers` backend."""

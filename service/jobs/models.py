@@ -13,7 +13,6 @@ from service.db import Base, utcnow
 
 JobState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 JOB_STATES: tuple[JobState, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
-FINISHED_STATES: tuple[JobState, ...] = ("succeeded", "failed", "cancelled")
 
 
 def new_job_id() -> str:
