@@ -23,8 +23,10 @@ def free_port() -> int:
 
 def start(command: Sequence[str], env: Mapping[str, str], log: Path) -> subprocess.Popen[bytes]:
     """Start `command` in the repository root with its output going to `log`."""
-    handle = log.open("ab")
-    return subprocess.Popen(list(command), cwd=REPO, env=dict(env), stdout=handle, stderr=subprocess.STDOUT)
+    with log.open("ab") as handle:
+        return subprocess.Popen(
+            list(command), cwd=REPO, env=dict(env), stdout=handle, stderr=subprocess.STDOUT
+        )
 
 
 def wait_until_up(base_url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
