@@ -164,7 +164,8 @@ def _build_table(lexicon: Lexicon, lang: str, max_words: int) -> _Table:
 def _table(lexicon: Lexicon, lang: str, max_words: int) -> _Table:
     if lexicon.src != "en":
         raise ConfigError(
-            f"code-switching needs English->{lang} lexicons; {lexicon.origin} is {lexicon.src}->{lexicon.tgt}"
+            f"code-switching needs English->{lang} lexicons; {lexicon.origin} is {lexicon.src}->{lexicon.tgt}; "
+            f"load an English one, e.g. generator.lexicons.load_lexicon('{lang}')"
         )
     key = ("codeswitch", lang, max_words)
     table = lexicon.derived.get(key)
@@ -427,7 +428,9 @@ def switch_tagging(
     """
     tokens, tags = example.tokens, example.tags
     if len(tokens) != len(tags):
-        raise ConfigError(f"example {example.id}: {len(tokens)} tokens but {len(tags)} tags")
+        raise ConfigError(
+            f"example {example.id}: {len(tokens)} tokens but {len(tags)} tags; give one tag per token"
+        )
     bio = _is_bio(tags)
     tables = _tables(lexicons, cfg, single_words=not bio)
     if rng.random() >= cfg.sentence_ratio:

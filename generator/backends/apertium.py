@@ -95,7 +95,10 @@ class ApertiumTranslator:
         check_pair(self, src, tgt)
         for i, text in enumerate(texts):
             if SEPARATOR in text:
-                raise ConfigError(f"text {i} contains '{SEPARATOR}', which the apertium backend reserves")
+                raise ConfigError(
+                    f"text {i} contains '{SEPARATOR}', which the apertium backend reserves; "
+                    "remove it from the text or translate it with another backend"
+                )
         mode = self.modes[(src, tgt)]
         step = self.opts.batch_size
         return translate_nonempty(

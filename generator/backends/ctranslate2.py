@@ -145,7 +145,7 @@ class CT2Translator(Seq2SeqTranslator):
         if not (self.source_dir / "config.json").is_file():
             raise ConfigError(
                 f"{self.source_dir} is neither a CTranslate2 directory (model.bin) nor a Hugging Face "
-                "checkpoint (config.json)"
+                "checkpoint (config.json); point model= at a directory holding one of them"
             )
         quantization = self.compute_type if self.compute_type in CONVERTER_QUANTIZATIONS else None
         target = converted_dir(self.source_dir, quantization, self.opts.ct2_cache_dir)

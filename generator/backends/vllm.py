@@ -144,7 +144,10 @@ def parse_completion(payload: Any, api: str) -> str:
         choice = payload["choices"][0]
         text = choice["message"]["content"] if api == "chat" else choice["text"]
     except (KeyError, IndexError, TypeError) as exc:
-        raise XstiltsError(f"unexpected response from the translation server: {str(payload)[:300]}") from exc
+        raise XstiltsError(
+            f"unexpected response from the translation server: {str(payload)[:300]}; "
+            f"check that it serves the OpenAI-compatible {api} API"
+        ) from exc
     return str(text).strip()
 
 
