@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -28,6 +30,7 @@ from pydantic import (
 )
 
 from generator.errors import ConfigError
+from trainer.hf_data import HfSpec, hf_format, is_mixed
 
 TINY_MODEL = "tiny"
 Condition = Literal["baseline", "english", "synthetic"]
@@ -68,11 +71,87 @@ def task_kind(name: str) -> str:
     return str(_task_format(name).kind)
 
 
+def _same_format(task: str, spec: HfSpec, where: str) -> None:
+    """`spec`'s rows must be of the kind and label set of the format `task`."""
+    from generator.tasks import get_format
+
+    given, wanted = get_format(hf_format(spec)), get_format(task)
+    if (given.kind, given.labels) != (wanted.kind, wanted.labels):
+        raise ValueError(
+            f"{where}: {spec.describe()} holds {given.name} data ({given.kind}), not {task}; "
+            f"set the task format to {given.name} or name a dataset of {task}"
+        )
+
+
+def _known_hf(spec: HfSpec) -> HfSpec:
+    try:
+        hf_format(spec)
+    except ConfigError as err:
+        raise ValueError(str(err)) from None
+    return spec
+
+
+class HfRef(_Strict):
+    """A Hugging Face dataset split in place of a file: `{hf: {id, config, split, revision}}`."""
+
+    hf: HfSpec
+
+    @field_validator("hf")
+    @classmethod
+    def _supported(cls, value: HfSpec) -> HfSpec:
+        _known_hf(cls._filled(value, "en"))
+        return value
+
+    @staticmethod
+    def _filled(spec: HfSpec, lang: str) -> HfSpec:
+        """`spec` with `{lang}` / `{Language}` in its config replaced by the code / English name."""
+        from generator.languages import LANGUAGES
+
+        if spec.config is None:
+            return spec
+        name = LANGUAGES[lang].name if lang in LANGUAGES else lang
+        config = spec.config.replace("{lang}", lang).replace("{Language}", name)
+        return spec.model_copy(update={"config": config})
+
+    def for_language(self, lang: str) -> HfSpec:
+        """The spec for one language: `{lang}` / `{Language}` in the config filled in, rows of `lang`
+        only when one split mixes languages."""
+        spec = self._filled(self.hf, lang)
+        return spec.model_copy(update={"lang": lang}) if is_mixed(spec) else spec
+
+    def templated(self) -> bool:
+        return "{lang}" in (self.hf.config or "") or "{Language}" in (self.hf.config or "")
+
+
+def _source_tag(value: Any) -> str:
+    return "<hf>" if isinstance(value, dict | HfRef) else "<path>"
+
+
+def _eval_tag(value: Any) -> str:
+    if isinstance(value, HfRef) or (isinstance(value, dict) and set(value) == {"hf"}):
+        return "<hf>"
+    return "<pattern>" if isinstance(value, str) else "<langs>"
+
+
+# Union members are tagged `<...>`; the tags are left out of the locations in error messages.
+SourceField = Annotated[
+    Annotated[Path, Tag("<path>")] | Annotated[HfRef, Tag("<hf>")], Discriminator(_source_tag)
+]
+EvalField = Annotated[
+    Annotated[dict[str, SourceField], Tag("<langs>")]
+    | Annotated[str, Tag("<pattern>")]
+    | Annotated[HfRef, Tag("<hf>")],
+    Discriminator(_eval_tag),
+]
+DataSource = Path | HfSpec
+
+
 class TaskData(_Strict):
-    """One intermediate task: a task format and the English file to read."""
+    """One intermediate task: a task format and the English file (`path`) or dataset (`hf`) to read."""
 
     task: str
-    path: Path
+    path: Path | None = None
+    hf: HfSpec | None = None
     name: str | None = None
     max_examples: int | None = Field(default=None, ge=1)
 
@@ -88,8 +167,30 @@ class TaskData(_Strict):
 
     @field_validator("path")
     @classmethod
-    def _exists(cls, value: Path, info: ValidationInfo) -> Path:
-        return _resolve(value, info, "task file")
+    def _exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return None if value is None else _resolve(value, info, "task file")
+
+    @field_validator("hf")
+    @classmethod
+    def _supported(cls, value: HfSpec | None) -> HfSpec | None:
+        return None if value is None else _known_hf(value)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TaskData:
+        if self.path is None and self.hf is None:
+            raise ValueError(f"task {self.task}: give `path` (a file) or `hf` (a Hugging Face dataset)")
+        if self.path is not None and self.hf is not None:
+            raise ValueError(f"task {self.task}: give either `path` or `hf`, not both")
+        if self.hf is not None:
+            _same_format(self.task, self.hf, f"task {self.task}")
+        return self
+
+    @property
+    def source(self) -> DataSource:
+        """The file or dataset split to read."""
+        source = self.path if self.hf is None else self.hf
+        assert source is not None
+        return source
 
     @property
     def key(self) -> str:
@@ -159,9 +260,9 @@ class TargetConfig(_Strict):
 
     name: str
     task: str
-    train: Path
+    train: SourceField
     eval_task: str | None = None
-    eval: dict[str, Path] | str
+    eval: EvalField
     eval_langs: list[str] | None = None
     optional: bool = False
     epochs: float | None = Field(default=None, gt=0)
@@ -175,12 +276,21 @@ class TargetConfig(_Strict):
 
     @field_validator("train")
     @classmethod
-    def _exists(cls, value: Path, info: ValidationInfo) -> Path:
-        return _resolve(value, info, "target training file")
+    def _exists(cls, value: Path | HfRef, info: ValidationInfo) -> Path | HfRef:
+        return value if isinstance(value, HfRef) else _resolve(value, info, "target training file")
 
     @field_validator("eval")
     @classmethod
-    def _eval_paths(cls, value: dict[str, Path] | str, info: ValidationInfo) -> dict[str, Path] | str:
+    def _eval_paths(
+        cls, value: dict[str, Path | HfRef] | str | HfRef, info: ValidationInfo
+    ) -> dict[str, Path | HfRef] | str | HfRef:
+        if isinstance(value, HfRef):
+            if not value.templated() and not is_mixed(value.hf):
+                raise ValueError(
+                    f"eval {value.hf.describe()} is one language; put {{lang}} or {{Language}} in its "
+                    "config (PAN-X.{lang}, udpos.{Language}) or list the languages under `eval`"
+                )
+            return value
         if isinstance(value, str):
             if "{lang}" not in value:
                 raise ValueError(
@@ -189,11 +299,29 @@ class TargetConfig(_Strict):
             base = Path(_ctx(info).get("base", "."))
             pattern = value if Path(value).is_absolute() else str(base / value)
             return pattern
-        return {lang: _resolve(p, info, "eval file", must_exist=False) for lang, p in value.items()}
+        return {
+            lang: p if isinstance(p, HfRef) else _resolve(p, info, "eval file", must_exist=False)
+            for lang, p in value.items()
+        }
+
+    @model_validator(mode="after")
+    def _hf_formats(self) -> TargetConfig:
+        if isinstance(self.train, HfRef):
+            _same_format(self.task, self.train.hf, f"target {self.name} train")
+        refs = [self.eval] if isinstance(self.eval, HfRef) else []
+        refs += [r for r in self.eval.values() if isinstance(r, HfRef)] if isinstance(self.eval, dict) else []
+        for ref in refs:
+            _same_format(self.eval_format, ref.for_language("en"), f"target {self.name} eval")
+        return self
 
     @property
     def eval_format(self) -> str:
         return self.eval_task or self.task
+
+    @property
+    def train_source(self) -> DataSource:
+        """The English training file or dataset split."""
+        return self.train.hf if isinstance(self.train, HfRef) else self.train
 
     def covered_languages(self) -> list[str] | None:
         """The XTREME-R languages this target covers, or None when it is not an XTREME-R task."""
@@ -204,18 +332,29 @@ class TargetConfig(_Strict):
         except ConfigError:
             return None
 
-    def eval_files(self) -> dict[str, Path]:
-        """Evaluation file per language: the configured languages, or every covered one with a file."""
+    def eval_files(self) -> dict[str, DataSource]:
+        """Evaluation file or dataset split per language: the configured languages, or every covered
+        one with a file (with a `hf` pattern: every covered one)."""
         covered = self.covered_languages()
+        files: dict[str, DataSource]
         if isinstance(self.eval, dict):
-            files = dict(self.eval)
+            files = {
+                lang: src.for_language(lang) if isinstance(src, HfRef) else src
+                for lang, src in self.eval.items()
+            }
+        elif isinstance(self.eval, HfRef):
+            from generator.languages import LANGUAGES
+
+            langs = self.eval_langs or covered or list(LANGUAGES)
+            files = {lang: self.eval.for_language(lang) for lang in langs}
         else:
             from generator.languages import LANGUAGES
 
             candidates = self.eval_langs or covered or list(LANGUAGES)
-            files = {lang: Path(self.eval.replace("{lang}", lang)) for lang in candidates}
+            paths = {lang: Path(self.eval.replace("{lang}", lang)) for lang in candidates}
             if self.eval_langs is None:
-                files = {lang: path for lang, path in files.items() if path.is_file()}
+                paths = {lang: path for lang, path in paths.items() if path.is_file()}
+            files = dict(paths)
         if self.eval_langs is not None:
             files = {lang: path for lang, path in files.items() if lang in self.eval_langs}
         return files
@@ -241,7 +380,11 @@ class TargetConfig(_Strict):
                 out.append(f"target {self.name}: eval_langs {absent} have no entry under `eval`")
         if check_files and not self.optional:
             files = self.eval_files()
-            missing = [f"{lang}: {path}" for lang, path in files.items() if not path.is_file()]
+            missing = [
+                f"{lang}: {path}"
+                for lang, path in files.items()
+                if isinstance(path, Path) and not path.is_file()
+            ]
             if missing:
                 out.append(f"target {self.name}: eval files missing ({'; '.join(missing)})")
             if not files:
@@ -408,7 +551,7 @@ class Experiment(_Strict):
 def _format_errors(err: ValidationError) -> list[str]:
     out = []
     for item in err.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        where = ".".join(str(p) for p in item["loc"] if not str(p).startswith("<")) or "(top level)"
         message = str(item["msg"]).removeprefix("Value error, ")
         out.append(f"{where}: {message}")
     return out

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.errors import ConfigError
 from generator.example import Example
-from trainer.config import Hyperparameters, RetrievalConfig, TargetConfig
+from trainer.config import DataSource, Hyperparameters, RetrievalConfig, TargetConfig
 from trainer.data import EncodedTask, collate, encode, sorted_batches
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def evaluate_target(
     target: TargetConfig,
     hp: Hyperparameters,
     *,
-    files: dict[str, Path],
+    files: dict[str, DataSource],
     labels: list[str],
     out_dir: Path | None = None,
 ) -> dict[str, dict[str, float]]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.errors import ConfigError, XstiltsError
 from generator.example import Example
-from trainer.config import TINY_MODEL, Condition, Experiment, TargetConfig, task_kind
+from trainer.config import TINY_MODEL, Condition, DataSource, Experiment, TargetConfig, task_kind
 from trainer.data import (
     EncodedTask,
     Step,
@@ -32,6 +32,7 @@ from trainer.data import (
     mix_synthetic,
     read_synthetic,
 )
+from trainer.hf_data import HfSpec
 
 if TYPE_CHECKING:
     from trainer.metrics import Scores
@@ -58,11 +59,19 @@ class PhaseResult:
     losses: list[float]
 
 
-def read_task_file(task: str, path: Path, limit: int | None = None, *, train: bool = True) -> list[Example]:
-    """Examples of a task file; training drops unlabelled pair/choice records (MNLI's "-")."""
-    from generator.tasks import read_examples
+def read_task_file(
+    task: str, source: DataSource, limit: int | None = None, *, train: bool = True
+) -> list[Example]:
+    """Examples of a task file or Hugging Face dataset split; training drops unlabelled pair/choice
+    records (MNLI's "-")."""
+    if isinstance(source, HfSpec):
+        from trainer.hf_data import load_hf_examples
 
-    examples = read_examples(task, path).examples
+        examples = load_hf_examples(source)
+    else:
+        from generator.tasks import read_examples
+
+        examples = read_examples(task, source).examples
     if train:
         examples = [e for e in examples if e.kind in ("qa", "tagging") or e.label >= 0]
     return examples[:limit] if limit else examples
@@ -138,8 +147,8 @@ class StiltsRecipe:
 
     def _corpus_lines(self) -> list[str]:
         lines: list[str] = []
-        files = [(t.task, t.path) for t in (self.exp.intermediate.tasks if self.exp.intermediate else [])]
-        files += [(t.task, t.train) for t in self.exp.targets]
+        files = [(t.task, t.source) for t in (self.exp.intermediate.tasks if self.exp.intermediate else [])]
+        files += [(t.task, t.train_source) for t in self.exp.targets]
         for task, path in files:
             for e in read_task_file(task, path, 500):
                 lines += [e.context, e.question, e.text_a, e.text_b, " ".join(e.tokens), *e.choices]
@@ -218,7 +227,7 @@ class StiltsRecipe:
             raise ConfigError("this experiment has no intermediate phase; add `intermediate:` to the config")
         rng = random.Random(self.seed)
         english = {
-            t.key: read_task_file(t.task, t.path, t.max_examples or self.hp.max_train_examples)
+            t.key: read_task_file(t.task, t.source, t.max_examples or self.hp.max_train_examples)
             for t in inter.tasks
         }
         if inter.synthetic is not None:
@@ -244,7 +253,7 @@ class StiltsRecipe:
 
     def target_phase(self, target: TargetConfig, encoder_path: str) -> PhaseResult:
         """Phase 2: the English target task from the (intermediate-trained) encoder with a fresh head."""
-        examples = read_task_file(target.task, target.train, self.hp.max_train_examples)
+        examples = read_task_file(target.task, target.train_source, self.hp.max_train_examples)
         spec, labels = head_spec(target.task, examples)
         task = self._encode(target.name, target.task, examples, labels)
         (self.out_dir / f"target-{target.name}").mkdir(parents=True, exist_ok=True)
