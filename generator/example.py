@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["qa", "pair", "choice", "tagging", "retrieval"]
-KINDS: tuple[Kind, ...] = ("qa", "pair", "choice", "tagging", "retrieval")
 
 
 @dataclass(slots=True)

@@ -302,18 +302,6 @@ def resources(config: GenerateConfig) -> _Resources:
 # --- processing ---------------------------------------------------------------------------------
 
 
-def process_unit(
-    config: GenerateConfig,
-    unit: Unit,
-    examples: Sequence[Example],
-    *,
-    should_stop: Callable[[], bool] | None = None,
-) -> tuple[list[Example], Counter[str]]:
-    """Kept examples of one unit (input order) and drops by reason; `examples` are the unit's rows."""
-    result = _process(config, unit, examples, should_stop)
-    return result.examples, result.drops
-
-
 def _process(
     config: GenerateConfig,
     unit: Unit,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -286,7 +286,7 @@ def task_probabilities(
 
 
 def build_schedule(
-    lengths: dict[str, Sequence[int]],
+    lengths: Mapping[str, Sequence[int]],
     batch_sizes: dict[str, int],
     *,
     epochs: float,

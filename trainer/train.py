@@ -277,25 +277,22 @@ class StiltsRecipe:
         accum = self.hp.grad_accum
         batch = {k: self.hp.effective_batch(t.kind) // accum for k, t in tasks.items()}
         max_micro = self.hp.max_steps * accum if self.hp.max_steps else None
-        steps = build_schedule(
-            {k: t.lengths for k, t in tasks.items()},
-            batch,
-            epochs=epochs,
-            seed=self.seed,
-            sampling=sampling,
-            temperature=temperature,
-            max_steps=max_micro,
-        )
-        if len(steps) % accum:
-            steps = build_schedule(
-                {k: t.lengths for k, t in tasks.items()},
+
+        def build(max_steps: int | None) -> list[Step]:
+            lengths = {k: t.lengths for k, t in tasks.items()}
+            return build_schedule(
+                lengths,
                 batch,
                 epochs=epochs,
                 seed=self.seed,
                 sampling=sampling,
                 temperature=temperature,
-                max_steps=math.ceil(len(steps) / accum) * accum,
+                max_steps=max_steps,
             )
+
+        steps = build(max_micro)
+        if len(steps) % accum:  # whole optimiser steps only: extend to the next multiple
+            steps = build(math.ceil(len(steps) / accum) * accum)
         return steps
 
     def train_phase(
