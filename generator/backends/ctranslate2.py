@@ -57,12 +57,21 @@ class CT2Options(BaseModel):
     device: Literal["cpu", "cuda", "auto"] = "auto"
     device_index: list[int] = Field(default_factory=lambda: [0], description="one replica per GPU index")
     compute_type: str | None = Field(default=None, description="default int8 on cpu, int8_float16 on cuda")
-    inter_threads: int = Field(default=1, ge=1, description="batches translated in parallel (per device)")
+    inter_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="batches translated in parallel per device; default 1 on cuda, one per CPU core (up to 8) on cpu",
+    )
     intra_threads: int = Field(
-        default=0, ge=0, description="threads per batch on CPU; 0 = CTranslate2 default"
+        default=0, ge=0, description="threads per batch on CPU; 0 = cores / inter_threads on cpu"
     )
     beam_size: int = Field(default=2, ge=1)
-    max_batch_size: int = Field(default=4096, ge=1, description="batch size, counted in batch_type units")
+    max_batch_size: int | None = Field(
+        default=None,
+        ge=1,
+        description="batch size in batch_type units; default 4096 tokens (64 examples) on cuda, "
+        "512 tokens (16 examples) on cpu, where small batches keep every inter_threads worker busy",
+    )
     batch_type: Literal["tokens", "examples"] = "tokens"
     max_decoding_length: int = Field(default=256, ge=1)
     ct2_cache_dir: str | None = Field(default=None, description="where converted models go")
@@ -125,6 +134,13 @@ class CT2Translator(Seq2SeqTranslator):
         if self.device == "auto":
             self.device = "cuda" if ct2.get_cuda_device_count() > 0 else "cpu"
         self.compute_type = opts.compute_type or ("int8_float16" if self.device == "cuda" else "int8")
+        # On CPU, throughput comes from batches decoded in parallel, one per core, each single-threaded.
+        cores = os.cpu_count() or 1
+        on_cpu = self.device == "cpu"
+        self.inter_threads = opts.inter_threads or (min(cores, 8) if on_cpu else 1)
+        self.intra_threads = opts.intra_threads or (max(1, cores // self.inter_threads) if on_cpu else 0)
+        default_batch = {"tokens": 512 if on_cpu else 4096, "examples": 16 if on_cpu else 64}
+        self.max_batch_size = opts.max_batch_size or default_batch[opts.batch_type]
         supported = sorted(ct2.get_supported_compute_types(self.device))
         if self.compute_type not in ("auto", "default", *supported):
             raise ConfigError(
@@ -162,8 +178,8 @@ class CT2Translator(Seq2SeqTranslator):
                     device=self.device,
                     device_index=self.opts.device_index,
                     compute_type=self.compute_type,
-                    inter_threads=self.opts.inter_threads,
-                    intra_threads=self.opts.intra_threads,
+                    inter_threads=self.inter_threads,
+                    intra_threads=self.intra_threads,
                 )
         return self._model, self._tokenizer
 
@@ -178,7 +194,7 @@ class CT2Translator(Seq2SeqTranslator):
             [tokens[i] for i in order],
             target_prefix=[[prefix_token]] * len(order) if prefix_token else None,
             beam_size=self.opts.beam_size,
-            max_batch_size=self.opts.max_batch_size,
+            max_batch_size=self.max_batch_size,
             batch_type=self.opts.batch_type,
             max_decoding_length=self.opts.max_decoding_length,
         )
