@@ -442,3 +442,32 @@ def test_retrieval_is_not_switched() -> None:
     example = Example("r1", "tatoeba", "retrieval", text_a="dog", text_b="perro")
     with pytest.raises(ConfigError, match="evaluation"):
         switch_example(example, LEXICONS, CodeSwitchConfig(langs=("es",)), random.Random(0))
+
+
+GOLDEN = Path(__file__).parent / "data" / "codeswitch_golden.json"
+GOLDEN_CONFIGS = {
+    "es": CodeSwitchConfig(langs=("es",)),
+    "de": CodeSwitchConfig(langs=("de",)),
+    "sw": CodeSwitchConfig(langs=("sw",)),
+    "tr": CodeSwitchConfig(langs=("tr",)),
+    "mix": CodeSwitchConfig(langs=("es", "de", "sw", "tr"), mix="many"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_CONFIGS))
+def test_output_matches_golden_file(name: str) -> None:
+    """30 XQuAD sentences, FreeDict entries they use (3 translations at most), seeds 0-2 (2 with a protected span).
+
+    The expected texts and candidate counts were produced by an earlier, slower implementation:
+    speed-ups must not change what any seed produces.
+    """
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    lexicons = {lang: Lexicon("en", lang, entries, "golden") for lang, entries in golden["lexicons"].items()}
+    for seed in (0, 1, 2):
+        rng = random.Random(seed)
+        for sentence, (text, candidates) in zip(
+            golden["sentences"], golden["expected"][f"{name}/{seed}"], strict=True
+        ):
+            protect = [(len(sentence) // 3, len(sentence) // 2)] if seed == 2 else []
+            result = switch_text(sentence, lexicons, GOLDEN_CONFIGS[name], rng, protect=protect)
+            assert (result.text, result.candidates) == (text, candidates), sentence
