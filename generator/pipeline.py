@@ -3,8 +3,11 @@
 The work is cut into units, one per shard: (task, language, method, shard index) over a fixed
 range of input rows. A unit is processed in batches of examples; a batch gathers every segment
 its examples need (context sentences, marked answer sentences, questions, ...), drops duplicates,
-looks them up in the translation memory and sends the rest to the backend in one call. Answers
-whose markers did not survive get one more call for the answer texts (fuzzy / alignment fallback).
+looks them up in the translation memory and sends the rest to the backend in one call. The
+answers of all questions on a context are planned together over the unit, so a sentence is sent
+once, marked with every answer it holds. A shared copy whose markers did not survive gets one more
+call for the plain sentence and per-answer copies; answers still unplaced get one for the answer
+texts (fuzzy / alignment fallback).
 Translations are then filtered (empty, length ratio, copy, language id) and the unit is written
 as one shard; the manifest lists finished shards, so a rerun skips them.
 """
@@ -307,6 +310,7 @@ def _process(
     unit: Unit,
     examples: Sequence[Example],
     should_stop: Callable[[], bool] | None,
+    together: Mapping[str, Sequence[Example]] | None = None,
 ) -> UnitResult:
     res = resources(config)
     kept: list[Example] = []
@@ -319,7 +323,7 @@ def _process(
         if unit.method == "codeswitch":
             outcome = _codeswitch_batch(config, res, unit, batch)
         else:
-            outcome = _translate_batch(config, res, unit.lang, batch, stats)
+            outcome = _translate_batch(config, res, unit.lang, batch, stats, together or {})
         for example, reason in outcome:
             if example is None:
                 drops[reason] += 1
@@ -350,8 +354,14 @@ def _codeswitch_batch(
 
 
 def _translate_batch(
-    config: GenerateConfig, res: _Resources, lang: str, batch: Sequence[Example], stats: SegmentStats
+    config: GenerateConfig,
+    res: _Resources,
+    lang: str,
+    batch: Sequence[Example],
+    stats: SegmentStats,
+    together: Mapping[str, Sequence[Example]],
 ) -> Outcome:
+    """Translate a batch; `together` holds the QA examples by context whose answers share marked copies."""
     proj = config.projection
     method = "translate"
     wanted: list[str] = []
@@ -359,8 +369,8 @@ def _translate_batch(
     marked_tags: dict[int, str] = {}
     for i, ex in enumerate(batch):
         if ex.kind == "qa":
-            qa_plans[i] = plan_qa(ex, proj)
-            wanted += qa_plans[i].plain_texts() + qa_plans[i].marked_texts() + text_segments(ex.question)
+            qa_plans[i] = plan_qa(ex, proj, together=together.get(ex.context, ()))
+            wanted += qa_plans[i].texts() + text_segments(ex.question)
         elif ex.kind == "tagging":
             marked_tags[i] = mark_entities(ex.tokens, ex.tags, proj.markers)
             wanted.append(marked_tags[i])
@@ -369,20 +379,23 @@ def _translate_batch(
     translations = res.translate(wanted, lang, stats)
 
     results: dict[int, Example | None] = {}
-    pending: dict[int, QAPlan] = {}
-    for i, qa in qa_plans.items():
-        first = assemble_qa(qa, translations, lang=lang, method=method, config=proj)
-        if first.pending:
-            pending[i] = qa
-        else:
-            results[i] = first.example
-    if pending:
-        answers = [a for qa in pending.values() for a in qa.answer_texts()]
-        answer_mt = res.translate(answers, lang, stats)
-        for i, qa in pending.items():
-            results[i] = assemble_qa(
+    todo = qa_plans
+    answer_mt: dict[str, str] | None = None
+    while todo:
+        assembled = {
+            i: assemble_qa(
                 qa, translations, lang=lang, method=method, config=proj, answer_translations=answer_mt
-            ).example
+            )
+            for i, qa in todo.items()
+        }
+        results.update({i: r.example for i, r in assembled.items() if not (r.retry or r.pending)})
+        todo = {i: qa_plans[i] for i, r in assembled.items() if r.retry or r.pending}
+        retry = [text for r in assembled.values() for text in r.retry]
+        if retry:  # shared copies that lost their markers: plain sentences and per-answer copies first
+            translations = {**translations, **res.translate(retry, lang, stats)}
+        elif todo:
+            answers = [a for qa in todo.values() for a in qa.answer_texts()]
+            answer_mt = res.translate(answers, lang, stats)
     for i, marked in marked_tags.items():
         ex = batch[i]
         results[i] = (
@@ -463,7 +476,35 @@ class UnitTask:
     should_stop: Callable[[], bool] | None = None
 
     def __call__(self, unit: Unit) -> UnitResult:
-        return _process(self.config, unit, self.examples[unit.start : unit.stop], self.should_stop)
+        rows = self.examples[unit.start : unit.stop]
+        together = _by_context(self.examples, unit.start, unit.stop)
+        return _process(self.config, unit, rows, self.should_stop, together)
+
+
+def _by_context(examples: Sequence[Example], start: int, stop: int) -> dict[str, list[Example]]:
+    """QA examples of rows [start, stop) by context, with the rows beyond either end that share an end's context.
+
+    Every unit that holds questions on a context then plans that context's marked copies alike.
+    """
+    if start >= stop:
+        return {}
+    while (
+        start > 0
+        and examples[start - 1].kind == "qa"
+        and examples[start - 1].context == examples[start].context
+    ):
+        start -= 1
+    while (
+        stop < len(examples)
+        and examples[stop].kind == "qa"
+        and examples[stop].context == examples[stop - 1].context
+    ):
+        stop += 1
+    out: dict[str, list[Example]] = {}
+    for ex in examples[start:stop]:
+        if ex.kind == "qa":
+            out.setdefault(ex.context, []).append(ex)
+    return out
 
 
 # --- the run ------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Span and label projection through translation: markers first, then fuzzy matching, then alignment.
 
 A QA answer is projected by translating its sentence with the answer wrapped in markers
-(mark-then-translate). When the markers do not survive, the separately translated answer is looked
+(mark-then-translate). The disjoint answers of all questions on a sentence share one marked copy,
+whose translation (markers removed) is also the sentence's translation; overlapping answers go to
+further copies, looked up in that translation. When the markers do not survive, the separately translated answer is looked
 for in the translated sentence by character-trigram similarity (fuzzy). When that fails too, the
 span is placed by piecewise-linear alignment between words the source and the translation share
 (names, numbers), with a confidence that falls as the anchors get further from the answer. Spans
@@ -305,7 +307,7 @@ def project_span(
     end: int,
     *,
     plain: str,
-    marked: str | None,
+    marked: str | tuple[Marked, int] | None,
     answer_translation: str | None,
     config: ProjectionConfig,
     allow_replace: bool = True,
@@ -313,15 +315,19 @@ def project_span(
     """Project `source[start:end]` into a translation of `source`.
 
     `plain` is the translation of `source`; `marked` the translation of `source` with the span
-    marked (None when it was not asked for); `answer_translation` the span translated on its own
+    marked, or a marked translation already read with the span's pair index (None when it was not
+    asked for); `answer_translation` the span translated on its own
     (None when not yet translated: a None result may then improve once it is given). With markers
     intact, the marked text is looked up in `plain`; if absent there and `allow_replace`, the marked
     translation (markers removed) becomes the sentence, flagged `replaces`.
     """
     relative = start / max(1, len(source))
     needles: list[str] = []
-    if marked is not None and (read := read_marked(marked, config.markers, 1)) is not None:
-        m_start, m_end = read.spans[0]
+    read, pair = (
+        (read_marked(marked, config.markers, 1), 0) if isinstance(marked, str) else (marked or (None, 0))
+    )
+    if read is not None:
+        m_start, m_end = read.spans[pair]
         inner = read.text[m_start:m_end]
         at = _nearest_occurrence(plain, inner, m_start / max(1, len(read.text)))
         if at >= 0:
@@ -350,9 +356,58 @@ def project_span(
 # --- extractive QA -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class MarkGroup:
+    """Answer spans of one sentence range marked together in one copy: ordered and disjoint."""
+
+    source: str  # the English text of the range
+    spans: tuple[tuple[int, int], ...]  # offsets within `source`
+    marked: str  # `source` with every span wrapped in the marker pair
+
+    def read(self, translated: str, markers: tuple[str, str]) -> Marked | None:
+        """The marked translation read back; None unless every pair survived, in source order."""
+        read = read_marked(translated, markers, len(self.spans))
+        if read is None:
+            return None
+        sources = [self.source[a:b] for a, b in self.spans]
+        if not _pairs_in_order(sources, [read.text[a:b] for a, b in read.spans]):
+            return None
+        return read
+
+
+def _kept_words(text: str) -> set[str]:
+    return {w for w in (m.group().lower() for m in _WORD.finditer(text)) if len(w) >= 3 or w.isdigit()}
+
+
+def _pairs_in_order(sources: Sequence[str], inners: Sequence[str]) -> bool:
+    """False when words of a source span (names, numbers) show up more in another pair than in its own."""
+    if len(sources) < 2:
+        return True
+    inner_words = [_kept_words(text) for text in inners]
+    for i, source in enumerate(sources):
+        words = _kept_words(source)
+        own = len(words & inner_words[i])
+        if any(len(words & other) > own for j, other in enumerate(inner_words) if j != i):
+            return False
+    return True
+
+
+def colour_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[tuple[int, int], ...]]:
+    """Distinct spans in as few groups of disjoint spans as possible (first fit by start, optimal for intervals)."""
+    groups: list[list[tuple[int, int]]] = []
+    for span in sorted(set(spans)):
+        for group in groups:
+            if group[-1][1] <= span[0]:
+                group.append(span)
+                break
+        else:
+            groups.append([span])
+    return [tuple(group) for group in groups]
+
+
 @dataclass(slots=True)
 class AnswerPlan:
-    """One answer of a QA example: the sentence range that holds it and its marked source text."""
+    """One answer of a QA example: its sentence range, its offsets there and the copy it is marked in."""
 
     answer: Answer
     first: int  # index of the first sentence of the range
@@ -360,46 +415,109 @@ class AnswerPlan:
     source: str  # the English text of the range
     start: int  # answer offsets within `source`
     end: int
-    marked: str | None  # `source` with the answer marked; None when the text already holds markers
+    group: MarkGroup | None = None  # None when the context already holds markers
+    pair: int = 0  # the answer's marker pair within `group`
+    primary: bool = False  # `group`'s translation is also the sentence's shared translation
+    single: str | None = None  # `source` with only this answer marked: the fallback copy
+
+    @property
+    def marked(self) -> str | None:
+        return self.group.marked if self.group is not None else None
 
 
 @dataclass(slots=True)
 class QAPlan:
-    """What a QA example needs translated: context sentences, question, marked answer ranges."""
+    """What a QA example needs translated: each context sentence once, the marked copies, the question."""
 
     example: Example
     segments: list[Segment]
     answers: list[AnswerPlan] = field(default_factory=list)
+    primary: dict[int, MarkGroup] = field(default_factory=dict)  # sentence -> the copy that translates it
 
     def plain_texts(self) -> list[str]:
         return [seg.text for seg in self.segments]
 
-    def marked_texts(self) -> list[str]:
-        return [a.marked for a in self.answers if a.marked is not None]
+    def texts(self) -> list[str]:
+        """The first translation pass: every sentence (as its marked copy when it has one) and the answers' copies."""
+        out = [self.primary[i].marked if i in self.primary else s.text for i, s in enumerate(self.segments)]
+        out += [a.group.marked for a in self.answers if a.group is not None]
+        return list(dict.fromkeys(out))
+
+    def single_marked_texts(self) -> list[str]:
+        """One copy per answer with only that answer marked (what marking answers one by one sends)."""
+        return [a.single for a in self.answers if a.single is not None]
 
     def answer_texts(self) -> list[str]:
         return [a.answer.text for a in self.answers]
 
 
-def plan_qa(example: Example, config: ProjectionConfig, src_lang: str = "en") -> QAPlan:
-    """Split the context into sentences and locate each answer's sentence range."""
+def _locate(context: str, segments: Sequence[Segment], answer: Answer) -> tuple[int, int, int, int] | None:
+    """(first, last) sentence of the answer's range and its stripped offsets within the range, or None."""
+    a_start, a_end = answer.start, answer.start + len(answer.text)
+    inside = [i for i, seg in enumerate(segments) if seg.end > a_start and seg.start < a_end]
+    if not inside or context[a_start:a_end] != answer.text or not answer.text.strip():
+        return None
+    first, last = inside[0], inside[-1]
+    r_start, r_end = segments[first].start, segments[last].end
+    start, end = _strip_space(context[r_start:r_end], max(0, a_start - r_start), min(r_end, a_end) - r_start)
+    return first, last, start, end
+
+
+def plan_qa(
+    example: Example, config: ProjectionConfig, src_lang: str = "en", *, together: Sequence[Example] = ()
+) -> QAPlan:
+    """Split the context into sentences, locate each answer's sentence range and plan its marked copy.
+
+    The answers of `example` and of `together` (other questions on the same context) that fall in
+    the same sentence range share marked copies: disjoint spans in one copy, each overlapping span
+    in a later one. The first copy of a one-sentence range is that sentence's only translation, so
+    a paragraph costs one segment per sentence plus one per extra copy, whoever asks for it; plan
+    every question of a context with the same `together` to share the copies.
+    """
     context = example.context
     segments = list(_sentences(context, src_lang))
     plan = QAPlan(example, segments)
     marker_free = not has_markers(context, config.markers)
-    for answer in example.answers:
-        a_start, a_end = answer.start, answer.start + len(answer.text)
-        inside = [i for i, seg in enumerate(segments) if seg.end > a_start and seg.start < a_end]
-        if not inside or context[a_start:a_end] != answer.text or not answer.text.strip():
-            plan.answers.append(AnswerPlan(answer, -1, -1, "", 0, 0, None))
+    spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for other in (example, *together):
+        if other.context != context:
             continue
-        first, last = inside[0], inside[-1]
-        r_start, r_end = segments[first].start, segments[last].end
-        source = context[r_start:r_end]
-        local = (max(0, a_start - r_start), min(len(source), a_end - r_start))
-        stripped = _strip_space(source, *local)
-        marked = mark(source, [stripped], config.markers) if marker_free else None
-        plan.answers.append(AnswerPlan(answer, first, last, source, *stripped, marked))
+        for answer in other.answers:
+            if (found := _locate(context, segments, answer)) is not None:
+                spans.setdefault(found[:2], []).append(found[2:])
+    groups: dict[tuple[int, int], list[MarkGroup]] = {}
+    for (first, last), located in spans.items():
+        source = context[segments[first].start : segments[last].end]
+        groups[(first, last)] = [
+            MarkGroup(source, g, mark(source, g, config.markers)) for g in colour_spans(located)
+        ]
+    if marker_free:
+        plan.primary = {first: g[0] for (first, last), g in groups.items() if first == last}
+    for answer in example.answers:
+        found = _locate(context, segments, answer)
+        if found is None:
+            plan.answers.append(AnswerPlan(answer, -1, -1, "", 0, 0))
+            continue
+        first, last, start, end = found
+        source = context[segments[first].start : segments[last].end]
+        if not marker_free:
+            plan.answers.append(AnswerPlan(answer, first, last, source, start, end))
+            continue
+        colour, group = next((k, g) for k, g in enumerate(groups[(first, last)]) if (start, end) in g.spans)
+        plan.answers.append(
+            AnswerPlan(
+                answer,
+                first,
+                last,
+                source,
+                start,
+                end,
+                group=group,
+                pair=group.spans.index((start, end)),
+                primary=first == last and colour == 0,
+                single=mark(source, [(start, end)], config.markers),
+            )
+        )
     return plan
 
 
@@ -413,11 +531,17 @@ def _strip_space(text: str, start: int, end: int) -> tuple[int, int]:
 
 @dataclass(slots=True)
 class QAResult:
-    """A projected QA example, or None with the drop reason; `pending` lists answers to translate."""
+    """A projected QA example, or None with the drop reason; or what to translate before asking again.
+
+    `retry` lists segments to add to the translations (a sentence, or one answer's own marked
+    copy, where a shared copy's markers did not survive); `pending` lists answer texts to pass as
+    `answer_translations` for fuzzy matching and alignment.
+    """
 
     example: Example | None
     reason: str = ""
     pending: list[str] = field(default_factory=list)
+    retry: list[str] = field(default_factory=list)
 
 
 def assemble_qa(
@@ -431,34 +555,80 @@ def assemble_qa(
 ) -> QAResult:
     """Build the translated example from segment translations, projecting every answer.
 
-    With `answer_translations=None`, answers the markers could not place are reported in
+    `translations` holds at least `plan.texts()`. A shared copy whose pairs did not survive (count
+    or order) is replaced by the plain sentence and each answer's own marked copy, asked for in
+    `retry`. With `answer_translations=None`, answers the markers could not place are reported in
     `pending` (translate them and call again) instead of being lost. An answer that projects
     nowhere is dropped; the example is lost when none of its answers survive.
     """
     ex = plan.example
     context = ex.context
     segs = plan.segments
-    sentences = [translations[s.text] for s in segs]
+    markers = config.markers
+    reads: dict[str, Marked | None] = {}
+
+    def read_group(group: MarkGroup) -> Marked | None:
+        if group.marked not in reads:
+            reads[group.marked] = group.read(translations[group.marked], markers)
+        return reads[group.marked]
+
+    retry: list[str] = []
+    sentences: list[str] = []
+    for i, seg in enumerate(segs):
+        group = plan.primary.get(i)
+        read = read_group(group) if group is not None else None
+        if read is not None:
+            sentences.append(read.text)
+        elif seg.text in translations:
+            sentences.append(translations[seg.text])
+        else:
+            retry.append(seg.text)
+            sentences.append("")
+    retry += [
+        ap.single
+        for ap in plan.answers
+        if ap.group is not None
+        and ap.single is not None
+        and ap.single not in translations
+        and read_group(ap.group) is None
+    ]
+    if retry:
+        return QAResult(None, retry=list(dict.fromkeys(retry)))
+
     overrides: dict[int, tuple[int, str]] = {}  # first sentence -> (last sentence, replacing text)
     locked: set[int] = set()
-    placed: list[tuple[int, int, SpanMatch]] = []
+    placed: dict[int, SpanMatch] = {}  # answer index -> match
     pending: list[str] = []
-    for ap in plan.answers:
+    # Answers placed straight in a shared sentence go first, so a later replacement cannot move them.
+    order = sorted(range(len(plan.answers)), key=lambda k: not plan.answers[k].primary)
+    for k in order:
+        ap = plan.answers[k]
         if ap.first < 0:
             continue
         plain = _join_range(context, segs, sentences, ap.first, ap.last)
         rng = range(ap.first, ap.last + 1)
-        answer_mt = None if answer_translations is None else answer_translations.get(ap.answer.text)
-        match = project_span(
-            ap.source,
-            ap.start,
-            ap.end,
-            plain=plain,
-            marked=translations[ap.marked] if ap.marked is not None else None,
-            answer_translation=answer_mt,
-            config=config,
-            allow_replace=not any(i in locked for i in rng),
-        )
+        group_read = read_group(ap.group) if ap.group is not None else None
+        match: SpanMatch | None
+        if ap.primary and group_read is not None:
+            start, end = group_read.spans[ap.pair]
+            match = SpanMatch(plain, start, end, MARKER, 1.0)
+        else:
+            marked: str | tuple[Marked, int] | None = None
+            if group_read is not None:
+                marked = (group_read, ap.pair)
+            elif ap.single is not None:
+                marked = translations[ap.single]
+            answer_mt = None if answer_translations is None else answer_translations.get(ap.answer.text)
+            match = project_span(
+                ap.source,
+                ap.start,
+                ap.end,
+                plain=plain,
+                marked=marked,
+                answer_translation=answer_mt,
+                config=config,
+                allow_replace=not any(i in locked for i in rng),
+            )
         if match is None:
             if answer_translations is None:
                 pending.append(ap.answer.text)
@@ -466,7 +636,7 @@ def assemble_qa(
         if match.replaces:
             overrides[ap.first] = (ap.last, match.sentence)
         locked.update(rng)
-        placed.append((ap.first, ap.last, match))
+        placed[k] = match
     if pending:
         return QAResult(None, pending=pending)
     if plan.answers and not placed:
@@ -474,8 +644,9 @@ def assemble_qa(
     new_context, starts = _assemble(context, segs, sentences, overrides)
     answers: list[Answer] = []
     weakest: SpanMatch | None = None
-    for first, _last, match in placed:
-        at = starts[first] + match.start
+    for k in sorted(placed):
+        match = placed[k]
+        at = starts[plan.answers[k].first] + match.start
         text = match.text
         if new_context[at : at + len(text)] != text:
             continue

@@ -10,7 +10,8 @@ import pytest
 
 from generator.errors import ConfigError
 from generator.executors import LocalExecutor, create_executor
-from generator.pipeline import Cancelled, GenerateConfig, Progress, RunStats, plan, run
+from generator.pipeline import Cancelled, GenerateConfig, Progress, RunStats, plan, read_input, run
+from generator.project import text_segments
 from generator.shards import MANIFEST, iter_examples, load_manifest, save_manifest, verify
 from tests.conftest import shared_file
 
@@ -151,6 +152,22 @@ def test_apertium_squad_keeps_valid_spans_and_counts_drops(tmp_path: Path) -> No
     assert last.kept + last.dropped == N_QUESTIONS
     assert manifest.backend["name"] == "apertium"
     assert manifest.config["input_rows"] == N_QUESTIONS
+
+
+@needs_apertium
+def test_each_sentence_is_sent_once_with_all_its_answers_marked(tmp_path: Path) -> None:
+    # Paragraph 0 has four questions over two shards of three rows and batches of two: its
+    # answers are still marked together, so no sentence is sent twice.
+    stats = RunStats()
+    cfg = config(tmp_path, cache_path=tmp_path / "own-cache.sqlite")
+    run(cfg, stats=stats)
+    sentences = {s for context, _ in PARAGRAPHS for s in text_segments(context)}
+    questions = {q for _, qas in PARAGRAPHS for q, _ in qas}
+    assert stats.segments.translated == len(sentences) + len(questions)
+    examples = list(iter_examples(cfg.out))
+    assert len(examples) == N_QUESTIONS
+    assert {ex.projection for ex in examples} == {"marker"}
+    assert len({ex.context for ex in examples}) == len(PARAGRAPHS)  # one translation per paragraph
 
 
 @needs_apertium
@@ -326,3 +343,11 @@ def test_xquad_wide_apertium_run(tmp_path: Path) -> None:
         for answer in ex.answers:
             assert ex.context[answer.start : answer.start + len(answer.text)] == answer.text
     assert stats.segments.translated < stats.segments.requested / 2
+    # One segment per distinct sentence and question, plus the few copies overlapping answers need.
+    inputs, _ = read_input(cfg)
+    floor = len(
+        {s for ex in inputs for s in text_segments(ex.context)}
+        | {s for ex in inputs for s in text_segments(ex.question)}
+    )
+    assert floor <= stats.segments.translated <= floor * 1.02
+    assert sum(ex.projection == "marker" for ex in examples) >= 0.98 * len(examples)

@@ -15,6 +15,7 @@ from generator.project import (
     ProjectionConfig,
     align_span,
     assemble_qa,
+    colour_spans,
     entity_runs,
     fuzzy_find,
     mark,
@@ -210,8 +211,14 @@ def test_shared_context_questions_keep_valid_offsets() -> None:
     b = _qa(CONTEXT, "Where did the cat sit?", "the mat", "q2")
     outs = []
     for ex in (a, b):
-        plan = plan_qa(ex, CFG)
-        assert [s.text for s in plan.segments] == list(TRANSLATIONS)[:3]
+        plan = plan_qa(ex, CFG, together=(a, b))
+        assert plan.plain_texts() == list(TRANSLATIONS)[:3]
+        # Each sentence once: the marked copy stands in for a sentence that holds an answer.
+        assert plan.texts() == [
+            "The cat sat on [[the mat]].",
+            "The dog slept in [[the garden]].",
+            "It rained all day.",
+        ]
         result = assemble_qa(plan, TRANSLATIONS, lang="es", method="translate", config=CFG)
         assert result.example is not None
         outs.append(result.example)
@@ -220,13 +227,102 @@ def test_shared_context_questions_keep_valid_offsets() -> None:
             assert out.context[ans.start : ans.start + len(ans.text)] == ans.text
         assert (out.lang, out.method, out.projection) == ("es", "translate", MARKER)
     assert [o.answers[0].text for o in outs] == ["el jardín", "la estera"]
-    # Both answers were found in the shared sentences, so the contexts are the same text.
+    # Both questions read the same sentence translations, so the contexts are the same text.
     assert (
         outs[0].context
         == outs[1].context
-        == "El gato se sentó en la estera. El perro durmió en el jardín. Llovió todo el día."
+        == "El gato sentado en la estera. El perro durmió en el jardín. Llovió todo el día."
     )
     assert outs[0].question == "¿Dónde durmió el perro?"
+
+
+BRONCOS = "The Denver Broncos defeated the Carolina Panthers in Santa Clara."
+BRONCOS_QA = [
+    ("Who won?", "Denver Broncos"),
+    ("Who lost?", "the Carolina Panthers"),
+    ("Where?", "Santa Clara"),
+]
+QUESTIONS = {
+    "Who won?": "¿Quién ganó?",
+    "Who lost?": "¿Quién perdió?",
+    "Where?": "¿Dónde?",
+    "Which team?": "¿Qué?",
+}
+
+
+def _broncos(extra: tuple[tuple[str, str], ...] = ()) -> list[Example]:
+    return [_qa(BRONCOS, q, a, f"b{k}") for k, (q, a) in enumerate([*BRONCOS_QA, *extra])]
+
+
+def test_colour_spans_puts_overlaps_in_later_groups() -> None:
+    assert colour_spans([(4, 9), (0, 3), (4, 9), (2, 6), (10, 12)]) == [((0, 3), (4, 9), (10, 12)), ((2, 6),)]
+
+
+def test_answers_of_one_sentence_share_one_copy_with_a_pair_each() -> None:
+    examples = _broncos()
+    copy = "The [[Denver Broncos]] defeated [[the Carolina Panthers]] in [[Santa Clara]]."
+    translations = {
+        **QUESTIONS,
+        copy: "Los [[Broncos de Denver]] derrotaron [[los Carolina Panthers]] en [[Santa Clara]].",
+    }
+    texts = set()
+    for k, ex in enumerate(examples):
+        plan = plan_qa(ex, CFG, together=examples)
+        texts.update(plan.texts())
+        (ap,) = plan.answers
+        assert (ap.marked, ap.pair, ap.primary) == (copy, k, True)
+        result = assemble_qa(plan, translations, lang="es", method="translate", config=CFG)
+        assert result.example is not None and result.example.projection == MARKER
+        (answer,) = result.example.answers
+        assert (
+            result.example.context == "Los Broncos de Denver derrotaron los Carolina Panthers en Santa Clara."
+        )
+        assert result.example.context[answer.start : answer.start + len(answer.text)] == answer.text
+        assert answer.text == ["Broncos de Denver", "los Carolina Panthers", "Santa Clara"][k]
+    assert texts == {copy}
+
+
+def test_overlapping_answer_gets_its_own_copy_looked_up_in_the_shared_one() -> None:
+    examples = _broncos((("Which team?", "Carolina Panthers"),))
+    plans = [plan_qa(ex, CFG, together=examples) for ex in examples]
+    shared = "The [[Denver Broncos]] defeated [[the Carolina Panthers]] in [[Santa Clara]]."
+    second = "The Denver Broncos defeated the [[Carolina Panthers]] in Santa Clara."
+    assert plans[3].answers[0].marked == second and not plans[3].answers[0].primary
+    assert plans[3].texts() == [shared, second]
+    translations = {
+        **QUESTIONS,
+        shared: "Los [[Broncos de Denver]] derrotaron [[los Carolina Panthers]] en [[Santa Clara]].",
+        second: "Los Broncos de Denver derrotaron los [[Carolina Panthers]] en Santa Clara.",
+    }
+    result = assemble_qa(plans[3], translations, lang="es", method="translate", config=CFG)
+    assert result.example is not None
+    assert result.example.context == "Los Broncos de Denver derrotaron los Carolina Panthers en Santa Clara."
+    assert result.example.answers == [Answer("Carolina Panthers", result.example.context.index("Carolina"))]
+    assert result.example.projection == MARKER
+
+
+def test_reordered_pairs_fall_back_to_the_sentence_and_one_copy_per_answer() -> None:
+    examples = _broncos()
+    plan = plan_qa(examples[2], CFG, together=examples)
+    shared = plan.answers[0].marked
+    assert shared is not None
+    swapped = {
+        **QUESTIONS,
+        shared: "En [[Santa Clara]], [[los Carolina Panthers]] perdieron ante [[Broncos de Denver]].",
+    }
+    first = assemble_qa(plan, swapped, lang="es", method="translate", config=CFG)
+    single = "The Denver Broncos defeated the Carolina Panthers in [[Santa Clara]]."
+    assert first.example is None and first.retry == [BRONCOS, single]
+    plain = "Los Broncos de Denver derrotaron los Carolina Panthers en Santa Clara."
+    more = {
+        **swapped,
+        BRONCOS: plain,
+        single: "Los Broncos de Denver derrotaron los Carolina Panthers en [[Santa Clara]].",
+    }
+    result = assemble_qa(plan, more, lang="es", method="translate", config=CFG)
+    assert result.example is not None and result.example.projection == MARKER
+    assert result.example.context == plain
+    assert result.example.answers == [Answer("Santa Clara", plain.index("Santa Clara"))]
 
 
 def test_answer_across_a_sentence_boundary_is_marked_over_both_sentences() -> None:
