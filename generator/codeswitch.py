@@ -19,6 +19,9 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
+from itertools import accumulate, chain
+from operator import is_, itemgetter
 from random import Random
 from typing import Literal, cast
 
@@ -28,6 +31,10 @@ from generator.lexicons import Lexicon
 
 Mix = Literal["one", "many"]
 _TOKEN = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]")
+# A token with the whitespace before it; every non-space character is in a token, so the matches of
+# `_GAP_TOKEN` tile a text (up to trailing whitespace) and offsets are running sums of their lengths.
+_GAP_TOKEN = re.compile(r"(\s*)(" + _TOKEN.pattern + ")")
+_TOKEN_OF = itemgetter(1)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+")
 _DIGIT = re.compile(r"\d")
 _BIO = re.compile(r"^(?:O|[BI]-.+)$")
@@ -84,16 +91,17 @@ class CodeSwitchConfig:
 
 
 Entry = tuple[tuple[str, tuple[str, ...]], ...]  # ((lang, translations), ...)
+# A trie over lowercase token keys: token -> (entry of the units ending here, the tokens that may follow).
+Node = tuple[Entry | None, "dict[str, Node] | None"]
 Flags = tuple[bool, bool, bool, bool]  # (skip_numbers, skip_punct, skip_stopwords, single_words)
 
 
 @dataclass(slots=True)
 class _Table:
-    """Lowercase token-key lookup (`entries["new york"]`), longest multiword per first token, 2-token prefixes."""
+    """Lowercase token-key lookup (`entries["new york"]`) and the same entries as a trie of tokens."""
 
     entries: dict[str, Entry]
-    longest: dict[str, int]
-    pairs: set[str]
+    trie: dict[str, Node]
     variants: dict[Flags, _Table] = field(default_factory=dict)
 
     def only(self, flags: Flags) -> _Table:
@@ -130,14 +138,24 @@ def _restrict(entries: dict[str, Entry], flags: Flags) -> _Table:
 
 
 def _index(entries: dict[str, Entry]) -> _Table:
-    longest: dict[str, int] = {}
-    pairs: set[str] = set()
-    for key in entries:
-        tokens = key.split(" ")
-        if len(tokens) > 1:
-            longest[tokens[0]] = max(longest.get(tokens[0], 1), len(tokens))
-            pairs.add(tokens[0] + " " + tokens[1])
-    return _Table(entries, longest, pairs)
+    root: dict[str, list[object]] = {}
+    for key, entry in entries.items():
+        level = root
+        *path, last = key.split(" ")
+        for token in path:
+            node = level.setdefault(token, [None, None])
+            if node[1] is None:
+                node[1] = {}
+            level = cast(dict[str, list[object]], node[1])
+        level.setdefault(last, [None, None])[0] = entry
+    return _Table(entries, _freeze(root))
+
+
+def _freeze(level: dict[str, list[object]]) -> dict[str, Node]:
+    return {
+        token: (cast(Entry | None, entry), _freeze(cast(dict[str, list[object]], after)) if after else None)
+        for token, (entry, after) in level.items()
+    }
 
 
 _MIXED: dict[tuple[tuple[str, int], ...], tuple[tuple[Lexicon, ...], _Table]] = {}
@@ -190,9 +208,17 @@ def _mixed_table(lexicons: Mapping[str, Lexicon], langs: Sequence[str], max_word
     return table
 
 
+# The tables of the last few (config, lexicons) pairs, so that a call with the same objects skips the lookups.
+_RECENT: dict[tuple[int, bool], tuple[CodeSwitchConfig, tuple[Lexicon | None, ...], list[_Table]]] = {}
+
+
 def _tables(
     lexicons: Mapping[str, Lexicon], cfg: CodeSwitchConfig, single_words: bool = False
 ) -> list[_Table]:
+    used = tuple(map(lexicons.get, cfg.langs))
+    recent = _RECENT.get((id(cfg), single_words))
+    if recent is not None and recent[0] is cfg and all(map(is_, used, recent[1])):
+        return recent[2]
     missing = [lang for lang in cfg.langs if lang not in lexicons]
     if missing:
         raise ConfigError(
@@ -203,7 +229,11 @@ def _tables(
     else:
         tables = [_table(lexicons[lang], lang, cfg.max_words) for lang in cfg.langs]
     flags = (cfg.skip_numbers, cfg.skip_punct, cfg.skip_stopwords, single_words)
-    return [table.only(flags) for table in tables]
+    tables = [table.only(flags) for table in tables]
+    if len(_RECENT) >= 16:
+        _RECENT.clear()
+    _RECENT[id(cfg), single_words] = (cfg, used, tables)
+    return tables
 
 
 class OffsetMap:
@@ -214,7 +244,7 @@ class OffsetMap:
     def __init__(self, edits: Sequence[tuple[int, int, int, int]] = ()) -> None:
         # (old_start, old_end, new_start, new_end), sorted and non-overlapping.
         self._edits = list(edits)
-        self._starts = [edit[0] for edit in self._edits]
+        self._starts = list(map(itemgetter(0), self._edits))
 
     def __call__(self, pos: int, end: bool = False) -> int:
         """The new offset of `pos`; a position inside a replaced unit maps to its new start (or end if `end`)."""
@@ -253,7 +283,7 @@ def _cased(source: str, target: str) -> str:
 
 
 def _choose(
-    keys: list[str],
+    keys: Sequence[str],
     can_join: Callable[[int], bool],
     blocked: Container[int],
     table: _Table,
@@ -262,48 +292,48 @@ def _choose(
 ) -> tuple[list[tuple[int, int, str, str]], int]:
     """Greedy longest-match units over tokens; returns switched (first, width, lang, target) and candidates.
 
-    `can_join(k)` says whether token k may extend a unit that token k-1 is in; `blocked` tokens never switch.
+    `can_join(k)` is true when token k may extend a unit that token k-1 is in; `blocked` tokens never switch.
     """
-    entries, longest, pairs = table.entries, table.longest, table.pairs
     random = rng.random
     chosen: list[tuple[int, int, str, str]] = []
     candidates = 0
     count = len(keys)
-    i = 0
-    while i < count:
-        key = keys[i]
+    resume = 0  # the token after the last multiword unit
+    for i, head in enumerate(map(table.trie.get, keys)):
+        if head is None or i < resume:
+            continue
+        entry, after = head
         width = 1
-        entry = None
-        if (
-            key in longest
-            and i + 1 < count
-            and key + " " + keys[i + 1] in pairs
-            and i not in blocked
-            and i + 1 not in blocked
-            and can_join(i + 1)
-        ):
-            reach = 2
-            widest = min(longest[key], count - i)
-            while reach < widest and i + reach not in blocked and can_join(i + reach):
-                reach += 1
-            for w in range(reach, 1, -1):
-                entry = entries.get(" ".join(keys[i : i + w]))
-                if entry is not None:
-                    width = w
+        if after is not None and i + 1 < count and i not in blocked:
+            k = i + 1
+            node = after.get(keys[k])
+            while node is not None and k not in blocked and can_join(k):
+                unit, after = node
+                k += 1
+                if unit is not None:
+                    entry, width = unit, k - i
+                if after is None or k == count:
                     break
-        if entry is None:
-            entry = entries.get(key)
-            if entry is None or i in blocked:
-                i += 1
-                continue
+                node = after.get(keys[k])
+            resume = i + width
+        if entry is None or i in blocked:
+            continue
         candidates += 1
         if random() < ratio:
             lang, options = entry[0] if len(entry) == 1 else entry[int(random() * len(entry))]
             chosen.append(
                 (i, width, lang, options[0] if len(options) == 1 else options[int(random() * len(options))])
             )
-        i += width
     return chosen, candidates
+
+
+def _spaced_without_boundary(offsets: list[int], boundaries: Sequence[int], k: int) -> bool:
+    gap_start, gap_end = offsets[2 * k], offsets[2 * k + 1]
+    return gap_start < gap_end and not any(gap_start <= x <= gap_end for x in boundaries)
+
+
+def _offsets(units: list[tuple[str, str]], start: int) -> list[int]:
+    return list(accumulate(map(len, chain.from_iterable(units)), initial=start))
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -331,36 +361,42 @@ def switch_text(
         low = low.replace("’", "'")
     exact = len(low) == len(text)  # lowercasing may change lengths (e.g. 'İ'); then keys come per token
     scanned = low if exact else text
-    keep_case = cfg.keep_case
+    keep_case, sentence_ratio, token_ratio = cfg.keep_case, cfg.sentence_ratio, cfg.token_ratio
     pieces: list[str] = []
     mapped: list[tuple[int, int, int, int]] = []
     switches: list[Switch] = []
     cursor = length = candidates = 0
-    whole = cfg.sentence_ratio >= 1.0 and len(tables) == 1
+    whole = sentence_ratio >= 1.0 and len(tables) == 1
     for s_start, s_end in [(0, len(text))] if whole else _sentences(text):
-        if rng.random() >= cfg.sentence_ratio:
+        if rng.random() >= sentence_ratio:
             continue
         table = tables[0] if len(tables) == 1 else tables[rng.randrange(len(tables))]
-        spans = [m.span() for m in _TOKEN.finditer(scanned, s_start, s_end)]
-        keys = [scanned[a:b] for a, b in spans] if exact else [_key(text[a:b]) for a, b in spans]
+        units = _GAP_TOKEN.findall(scanned, s_start, s_end)  # [(whitespace before, token), ...]
+        if not units:
+            continue
+        keys = list(map(_TOKEN_OF, units)) if exact else [_key(token) for _, token in units]
+        offsets: list[int] = []  # offsets[2k + 1] and offsets[2k + 2]: start and end of token k
         blocked: Container[int] = ()
+
+        def can_join(k: int, units: list[tuple[str, str]] = units) -> bool:
+            return units[k][0] != ""  # whitespace between tokens k-1 and k
+
         if protect or boundaries:
+            offsets = _offsets(units, s_start)
             blocked = {
                 k
-                for k, (a, b) in enumerate(spans)
+                for k, (a, b) in enumerate(zip(offsets[1::2], offsets[2::2], strict=True))
                 if any(a < p_end and p_start < b for p_start, p_end in protect)
                 or any(a < x < b for x in boundaries)
             }
+            can_join = partial(_spaced_without_boundary, offsets, boundaries)
 
-        def can_join(k: int, spans: list[tuple[int, int]] = spans) -> bool:
-            # Every non-space character is in some token, so a gap between two tokens is whitespace.
-            gap_start, gap_end = spans[k - 1][1], spans[k][0]
-            return gap_start < gap_end and not any(gap_start <= x <= gap_end for x in boundaries)
-
-        chosen, found = _choose(keys, can_join, blocked, table, cfg.token_ratio, rng)
+        chosen, found = _choose(keys, can_join, blocked, table, token_ratio, rng)
         candidates += found
+        if chosen and not offsets:
+            offsets = _offsets(units, s_start)
         for first, width, lang, target in chosen:
-            start, end = spans[first][0], spans[first + width - 1][1]
+            start, end = offsets[2 * first + 1], offsets[2 * (first + width)]
             surface = text[start:end]
             if keep_case and surface[0].isupper() and target[0].islower():
                 target = target[0].upper() + target[1:]
