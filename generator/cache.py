@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,15 +74,31 @@ class TranslationCache:
         self._connections: list[tuple[int, sqlite3.Connection]] = []
         self._hits = 0
         self._misses = 0
-        with self._connection() as conn:
-            conn.execute(_SCHEMA)
+        conn = self._connection()
+        self._retry_locked(lambda: conn.execute(_SCHEMA))
+
+    def _retry_locked(self, statement: Callable[[], object]) -> None:
+        """Run a setup statement, waiting out another process that is creating the same file.
+
+        Switching a new database to WAL takes an exclusive lock for which SQLite does not call the
+        busy handler, so processes opening one fresh cache together would fail without this.
+        """
+        deadline = time.monotonic() + self._timeout_s
+        while True:
+            try:
+                statement()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None and getattr(self._local, "pid", None) == os.getpid():
             return conn
         conn = sqlite3.connect(self.path, timeout=self._timeout_s, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
+        self._retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"))
         conn.execute("PRAGMA synchronous=NORMAL")
         self._local.conn, self._local.pid = conn, os.getpid()
         with self._lock:

@@ -6,6 +6,7 @@ import multiprocessing
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -133,3 +134,23 @@ def test_processes_share_one_cache(tmp_path: Path) -> None:
         assert [p.exitcode for p in procs] == [0, 0, 0]
         assert len(cache) == 61
         assert cache.get_many(KEY, ["p2-19"]) == {"p2-19": "x19"}
+
+
+def _open_fresh_together(path: str, worker: int, barrier: Any) -> None:
+    barrier.wait(timeout=30)
+    with TranslationCache(path) as cache:
+        cache.put_many(KEY, {f"f{worker}": f"y{worker}"})
+
+
+def test_processes_opening_a_new_cache_together(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.sqlite"
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(6)
+    procs = [ctx.Process(target=_open_fresh_together, args=(str(path), w, barrier)) for w in range(6)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=60)
+    assert [p.exitcode for p in procs] == [0] * 6
+    with TranslationCache(path) as cache:
+        assert len(cache) == 6
