@@ -7,6 +7,7 @@ on them and prints where the report is. Everything is real; only the XLM-R model
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -70,11 +71,9 @@ class ServiceProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise XstiltsError(f"the service exited with code {self.process.returncode}; see {self.log}")
-            try:
+            with contextlib.suppress(httpx.TransportError):  # not listening yet
                 if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
                     return
-            except httpx.TransportError:
-                pass
             time.sleep(0.3)
         raise XstiltsError(f"the service did not become ready in {timeout:.0f} s; see {self.log}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -34,11 +35,9 @@ def wait_until_up(base_url: str, process: subprocess.Popen[bytes], log: Path, ti
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
+        with contextlib.suppress(httpx.TransportError):  # not listening yet
             if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
                 return
-        except httpx.TransportError:
-            pass
         time.sleep(0.1)
     raise AssertionError(f"server did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
 
