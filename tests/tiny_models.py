@@ -63,6 +63,20 @@ def _spm_pieces(model_path: Path) -> list[str]:
     return [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
 
 
+def _seq2seq_shape(d_model: int, layers: int, heads: int, ffn_dim: int) -> dict[str, int]:
+    """Encoder-decoder dimensions shared by the tiny Marian and M2M100 configs."""
+    return {
+        "d_model": d_model,
+        "encoder_layers": layers,
+        "decoder_layers": layers,
+        "encoder_attention_heads": heads,
+        "decoder_attention_heads": heads,
+        "encoder_ffn_dim": ffn_dim,
+        "decoder_ffn_dim": ffn_dim,
+        "max_position_embeddings": 512,
+    }
+
+
 def build_tiny_marian(
     directory: Path,
     *,
@@ -103,14 +117,7 @@ def build_tiny_marian(
     size = len(vocab)
     config = MarianConfig(
         vocab_size=size,
-        d_model=d_model,
-        encoder_layers=layers,
-        decoder_layers=layers,
-        encoder_attention_heads=heads,
-        decoder_attention_heads=heads,
-        encoder_ffn_dim=ffn_dim,
-        decoder_ffn_dim=ffn_dim,
-        max_position_embeddings=512,
+        **_seq2seq_shape(d_model, layers, heads, ffn_dim),
         pad_token_id=size - 1,
         decoder_start_token_id=size - 1,
         eos_token_id=0,
@@ -161,14 +168,7 @@ def build_tiny_m2m100(
     size = len(vocab) + len(lang_tokens) + 8
     config = M2M100Config(
         vocab_size=size,
-        d_model=d_model,
-        encoder_layers=layers,
-        decoder_layers=layers,
-        encoder_attention_heads=heads,
-        decoder_attention_heads=heads,
-        encoder_ffn_dim=ffn_dim,
-        decoder_ffn_dim=ffn_dim,
-        max_position_embeddings=512,
+        **_seq2seq_shape(d_model, layers, heads, ffn_dim),
         pad_token_id=1,
         bos_token_id=0,
         eos_token_id=2,
