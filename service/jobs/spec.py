@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from generator.errors import ConfigError
 from generator.languages import get_language
-from generator.pipeline import SOURCE_LANG, CodeSwitchOptions, GenerateConfig, Method
+from generator.pipeline.config import SOURCE_LANG, CodeSwitchOptions, GenerateConfig, Method
 from service.settings import Settings
 
 
