@@ -164,3 +164,63 @@ def pool_scores(
         lang: {f"map@{k}": float(np.mean(aps)) * 100, QUESTIONS: float(len(aps))}
         for lang, aps in by_lang.items()
     }
+
+
+_WHITESPACE = frozenset(" \t\r\n\u202f")
+
+
+def _answer_recoverable(context: str, start: int, text: str) -> bool:
+    """`run_retrieval_qa.py`'s check: the answer's whitespace tokens contain the answer text."""
+    words: list[str] = []
+    word_of: list[int] = []
+    gap = True
+    for ch in context:
+        if ch in _WHITESPACE:
+            gap = True
+        elif gap:
+            words.append(ch)
+            gap = False
+        else:
+            words[-1] += ch
+        word_of.append(len(words) - 1)
+    if not text or start + len(text) > len(context):
+        return False
+    found = " ".join(words[word_of[start] : word_of[start + len(text) - 1] + 1])
+    return found.find(" ".join(text.split())) != -1
+
+
+def squad_training_pairs(path: Path, limit: int | None = None) -> list[tuple[str, str]]:
+    """(question, answer sentence + paragraph) pairs of a SQuAD v1.1 file, as XTREME-R trains LAReQA.
+
+    Sentences come from `trainer.sentence_breaks`; a question uses its first answer and is skipped
+    when no sentence holds the answer start or the answer text is not in the paragraph's words.
+    """
+    from trainer.sentence_breaks import sentence_breaks
+
+    source = str(path)
+    try:
+        squad = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path} is missing; point `finetune.train` at SQuAD v1.1 train") from None
+    pairs: list[tuple[str, str]] = []
+    for a, article in enumerate(_need(squad, "data", list, source, "top level")):
+        for p, paragraph in enumerate(_need(article, "paragraphs", list, source, f"article {a}")):
+            where = f"article {a} paragraph {p}"
+            context = _need(paragraph, "context", str, source, where)
+            breaks = sentence_breaks(context)
+            for qa in _need(paragraph, "qas", list, source, where):
+                answers = _need(qa, "answers", list, source, where)
+                if not answers:
+                    raise InputError(
+                        source, where, "answers", "empty; train on SQuAD v1.1 (every question answered)"
+                    )
+                start = _need(answers[0], "answer_start", int, source, where)
+                sentence = next((context[s:e] for s, e in breaks if s <= start < e), "")
+                if sentence and _answer_recoverable(
+                    context, start, _need(answers[0], "text", str, source, where)
+                ):
+                    candidate = Candidate("", "en", sentence, context)
+                    pairs.append((_need(qa, "question", str, source, where), candidate.text))
+                if limit is not None and len(pairs) >= limit:
+                    return pairs
+    return pairs

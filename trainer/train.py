@@ -120,7 +120,7 @@ class StiltsRecipe:
 
     def run(self) -> Scores:
         """Intermediate phase (if any), then per target: train on English and evaluate zero-shot."""
-        from trainer.evaluate import evaluate_retrieval, evaluate_target
+        from trainer.evaluate import evaluate_retrievals, evaluate_target
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
         encoder_path = self.model_path
@@ -149,15 +149,15 @@ class StiltsRecipe:
                 out_dir=self.out_dir / "predictions",
             )
         if self.exp.retrieval:
-            from trainer.model import load_encoder
-
-            encoder = load_encoder(encoder_path).to(self.accelerator.device)
-            for retrieval in self.exp.retrieval:
-                found = evaluate_retrieval(encoder, self.tokenizer, retrieval, self.hp)
-                if found:
-                    scores[retrieval.task] = found
-                else:
-                    self._say(f"[yellow]retrieval {retrieval.task}: no data in {retrieval.dir}; skipped[/]")
+            scores |= evaluate_retrievals(
+                self.exp,
+                encoder_path,
+                self.tokenizer,
+                seed=self.seed,
+                out_dir=self.out_dir,
+                resume=self.resume,
+                say=self._say,
+            )
         (self.out_dir / "scores.json").write_text(json.dumps(scores, indent=2), encoding="utf-8")
         return scores
 

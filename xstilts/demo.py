@@ -203,6 +203,10 @@ def experiment_config(plan: DemoPlan, shard_dirs: list[Path]) -> Path:
             target["eval"] = absolute(target["eval"])
     for retrieval in raw.get("retrieval", []):
         retrieval["dir"] = absolute(retrieval["dir"])
+        if "candidates" in retrieval:
+            retrieval["candidates"] = absolute(retrieval["candidates"])
+        if "finetune" in retrieval:
+            retrieval["finetune"]["train"] = absolute(retrieval["finetune"]["train"])
     path = plan.out / "experiment.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path

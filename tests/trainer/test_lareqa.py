@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,49 @@ def test_shared_xquad_r_pool() -> None:
     assert {q.lang for q in small.questions} == {"en", "th"}
     with pytest.raises(ConfigError, match=r"no xx\.json"):
         read_pool(directory, ["xx"])
+
+
+def test_squad_training_pairs(tmp_path: Path) -> None:
+    from trainer.lareqa import squad_training_pairs
+
+    context = "Cats purr.\nDogs bark loudly. Birds sing."
+    squad = {
+        "data": [
+            {
+                "paragraphs": [
+                    {
+                        "context": context,
+                        "qas": [
+                            {
+                                "id": "a",
+                                "question": "Who barks?",
+                                "answers": [{"answer_start": 11, "text": "Dogs"}],
+                            },
+                            {
+                                "id": "b",
+                                "question": "Bad?",
+                                "answers": [{"answer_start": 11, "text": "Cows"}],
+                            },
+                        ],
+                    }
+                ]
+            }
+        ]
+    }
+    path = tmp_path / "train.json"
+    path.write_text(json.dumps(squad), encoding="utf-8")
+    # The answer's sentence, then the paragraph with its newlines removed; "Cows" is not in the text.
+    assert squad_training_pairs(path) == [
+        ("Who barks?", "Dogs bark loudly.Cats purr.Dogs bark loudly. Birds sing.")
+    ]
+
+
+def test_squad_training_pairs_on_shared_squad() -> None:
+    from trainer.lareqa import squad_training_pairs
+
+    pairs = squad_training_pairs(shared_file("english/squad_v1.1/train-v1.1.first11articles.json"))
+    assert len(pairs) == 3807
+    assert (
+        squad_training_pairs(shared_file("english/squad_v1.1/train-v1.1.first11articles.json"), 5)
+        == pairs[:5]
+    )

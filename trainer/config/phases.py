@@ -1,5 +1,5 @@
-"""The phases of an experiment: intermediate tasks (phase 1), targets (phase 2, with their zero-shot
-evaluation files per language) and retrieval evaluations."""
+"""The phases of an experiment: intermediate tasks (phase 1) and targets (phase 2, with their zero-shot
+evaluation files per language); retrieval evaluations are in `trainer.config.retrieval`."""
 
 from __future__ import annotations
 
@@ -238,34 +238,4 @@ class TargetConfig(StrictModel):
                 out.append(f"target {self.name}: eval files missing ({'; '.join(missing)})")
             if not files:
                 out.append(f"target {self.name}: no evaluation file found for pattern {self.eval}")
-        return out
-
-
-class RetrievalConfig(StrictModel):
-    """A retrieval evaluation (Tatoeba) run on the encoder directly, without training."""
-
-    task: Literal["tatoeba"] = "tatoeba"
-    dir: Path
-    langs: list[str] | None = None
-    max_pairs: int | None = Field(default=None, ge=1)
-    layer: int | None = None
-    optional: bool = False
-
-    @field_validator("dir")
-    @classmethod
-    def _exists(cls, value: Path, info: ValidationInfo) -> Path:
-        return resolve_path(value, info, "retrieval data folder", must_exist=False)
-
-    def problems(self, check_files: bool) -> list[str]:
-        from generator.languages import languages_for_task
-
-        out = []
-        covered = [lang.code for lang in languages_for_task(self.task)]
-        lacking = [lang for lang in self.langs or [] if lang not in covered]
-        if lacking:
-            out.append(
-                f"retrieval {self.task}: no {', '.join(lacking)} in {self.task}; it covers {' '.join(covered)}"
-            )
-        if check_files and not self.optional and not self.dir.is_dir():
-            out.append(f"retrieval {self.task}: folder {self.dir} does not exist")
         return out
