@@ -46,6 +46,9 @@ PRIMARY_METRIC: dict[str, str] = {
     "bucc2018": "f1",
     "lareqa": "map@20",
     "mewslix": "map@20",
+    # LAReQA and Mewsli-X with the encoder before retrieval fine-tuning (`<task>_frozen`).
+    "lareqafrozen": "map@20",
+    "mewslixfrozen": "map@20",
 }
 KIND_PRIMARY_METRIC: dict[str, str] = {
     "qa": "f1",

@@ -33,6 +33,7 @@ from trainer.run_folder import (
     save_checkpoint,
 )
 from trainer.train_setup import (
+    check_english_training,
     encode_task,
     head_spec,
     load_tokenizer,
@@ -134,6 +135,14 @@ class StiltsRecipe:
             if not files:
                 self._say(f"[yellow]target {target.name}: no evaluation data found; skipped[/]")
                 continue
+            absent = [
+                str(st.train) for st in target.before if isinstance(st.train, Path) and not st.train.is_file()
+            ]
+            if absent:
+                self._say(
+                    f"[yellow]target {target.name}: stage files missing ({', '.join(absent)}); skipped[/]"
+                )
+                continue
             result = self.target_phase(target, encoder_path)
             from trainer.model import StiltsModel
 
@@ -193,20 +202,43 @@ class StiltsRecipe:
         )
 
     def target_phase(self, target: TargetConfig, encoder_path: str) -> PhaseResult:
-        """Phase 2: the English target task from the (intermediate-trained) encoder with a fresh head."""
+        """Phase 2: the English target task from the (intermediate-trained) encoder with a fresh head,
+        after the target's `before` stages when it has any (each continuing the previous model)."""
         examples = read_task_file(target.task, target.train_source, self.hp.max_train_examples)
+        check_english_training(target.name, target.task, examples)
         spec, labels = head_spec(target.task, examples)
         task = self._encode(target.name, target.task, examples, labels)
-        (self.out_dir / f"target-{target.name}").mkdir(parents=True, exist_ok=True)
-        (self.out_dir / f"target-{target.name}" / "labels.json").write_text(
-            json.dumps(labels), encoding="utf-8"
-        )
+        target_dir = self.out_dir / f"target-{target.name}"
+        target_dir.mkdir(parents=True, exist_ok=True)
+        (target_dir / "labels.json").write_text(json.dumps(labels), encoding="utf-8")
+        init: Path | None = None
+        for stage in target.before:
+            limit = stage.max_examples or self.hp.max_train_examples
+            stage_examples = read_task_file(stage.task, stage.source, limit)
+            stage_spec, stage_labels = head_spec(stage.task, stage_examples)
+            if stage_spec != spec:
+                raise ConfigError(
+                    f"target {target.name}: stage {stage.task} needs head {stage_spec}, the target {spec}; "
+                    "a stage must train the head the target uses"
+                )
+            stage_task = self._encode(target.name, stage.task, stage_examples, stage_labels)
+            init = self.train_phase(
+                f"target-{target.name}/before-{stage.task}",
+                encoder_path,
+                {target.name: spec},
+                {target.name: stage_task},
+                epochs=stage.epochs or target.epochs or self.hp.epochs,
+                lr=stage.lr or target.lr,
+                init_model=init,
+            ).model_dir
         return self.train_phase(
             f"target-{target.name}",
             encoder_path,
             {target.name: spec},
             {target.name: task},
             epochs=target.epochs or self.hp.epochs,
+            lr=target.lr,
+            init_model=init,
         )
 
     # ------------------------------------------------------------------ one phase
@@ -221,10 +253,15 @@ class StiltsRecipe:
         epochs: float,
         sampling: Any = "proportional",
         temperature: float = 2.0,
+        lr: float | None = None,
+        init_model: Path | None = None,
         resume_from: Path | None = None,
         should_stop: Callable[[int], bool] | None = None,
     ) -> PhaseResult:
         """Train one phase and save `<out>/<name>/model`; resumes from a checkpoint when asked.
+
+        The model is `encoder_path` with fresh `heads`, or the saved model `init_model` (encoder and
+        heads) when given; `lr` overrides the experiment's learning rate.
 
         `should_stop(optimiser_step)` is asked after every optimiser step (e.g. on a preemption
         signal); when it says yes the phase checkpoints and raises `PhaseInterrupted`.
@@ -241,12 +278,15 @@ class StiltsRecipe:
         acc = self._fresh_accelerator()
         torch.manual_seed(self.seed)
         random.seed(self.seed)
-        model = StiltsModel.from_pretrained(encoder_path, heads)
+        model = (
+            StiltsModel.load(init_model) if init_model else StiltsModel.from_pretrained(encoder_path, heads)
+        )
         steps = phase_schedule(
             tasks, self.hp, seed=self.seed, epochs=epochs, sampling=sampling, temperature=temperature
         )
         total = len(steps) // self.hp.grad_accum
-        optimizer, scheduler = optimizer_and_scheduler(model, self.hp, total)
+        hp = self.hp if lr is None else self.hp.model_copy(update={"lr": lr})
+        optimizer, scheduler = optimizer_and_scheduler(model, hp, total)
         model, optimizer = acc.prepare(model, optimizer)
         acc.register_for_checkpointing(scheduler)
         start = 0

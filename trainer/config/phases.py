@@ -104,8 +104,41 @@ class IntermediateConfig(StrictModel):
         return self
 
 
+class TargetStage(StrictModel):
+    """An English task the target's model (encoder and head) is trained on first, e.g. SIQA before COPA."""
+
+    task: str
+    train: SourceField
+    epochs: float | None = Field(default=None, gt=0)
+    lr: float | None = Field(default=None, gt=0)
+    max_examples: int | None = Field(default=None, ge=1)
+
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, value: str) -> str:
+        task_format(value)
+        return value
+
+    @field_validator("train")
+    @classmethod
+    def _resolved(cls, value: Path | HfRef, info: ValidationInfo) -> Path | HfRef:
+        # Checked with the target's files (`TargetConfig.problems`), so an optional target may lack it.
+        return (
+            value if isinstance(value, HfRef) else resolve_path(value, info, "stage file", must_exist=False)
+        )
+
+    @property
+    def source(self) -> DataSource:
+        return self.train.hf if isinstance(self.train, HfRef) else self.train
+
+
 class TargetConfig(StrictModel):
-    """Phase 2: an English training file, then zero-shot evaluation per language."""
+    """Phase 2: an English training file, then zero-shot evaluation per language.
+
+    `before` trains the target's model on other English tasks first, in order, with the target's
+    head carried from stage to stage (XTREME-R's XCOPA: SIQA, then COPA); `epochs` and `lr`
+    override the experiment's for this target (a stage's own override its target's).
+    """
 
     name: str
     task: str
@@ -115,6 +148,8 @@ class TargetConfig(StrictModel):
     eval_langs: list[str] | None = None
     optional: bool = False
     epochs: float | None = Field(default=None, gt=0)
+    lr: float | None = Field(default=None, gt=0)
+    before: list[TargetStage] = Field(default_factory=list)
 
     @field_validator("task", "eval_task")
     @classmethod
@@ -155,6 +190,12 @@ class TargetConfig(StrictModel):
 
     @model_validator(mode="after")
     def _hf_formats(self) -> TargetConfig:
+        for stage in self.before:
+            if task_kind(stage.task) != task_kind(self.task):
+                raise ValueError(
+                    f"target {self.name}: stage {stage.task} is {task_kind(stage.task)} data, the target "
+                    f"{task_kind(self.task)}; a stage must train the same kind of head"
+                )
         if isinstance(self.train, HfRef):
             check_same_format(self.task, self.train.hf, f"target {self.name} train")
         refs = [self.eval] if isinstance(self.eval, HfRef) else []
@@ -228,6 +269,11 @@ class TargetConfig(StrictModel):
             if absent:
                 out.append(f"target {self.name}: eval_langs {absent} have no entry under `eval`")
         if check_files and not self.optional:
+            for stage in self.before:
+                if isinstance(stage.train, Path) and not stage.train.is_file():
+                    out.append(
+                        f"target {self.name}: stage {stage.task} training file {stage.train} does not exist"
+                    )
             files = self.eval_files()
             missing = [
                 f"{lang}: {path}"
