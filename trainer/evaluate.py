@@ -135,7 +135,7 @@ def score_examples(
             ids = logits[f_index].argmax(-1).tolist()
             predicted[feature["example"]] = [labels[ids[pos]] for pos in feature["first_tokens"]]
         tags = [predicted[i] + ["O"] * (len(e.tokens) - len(predicted[i])) for i, e in enumerate(examples)]
-        return LanguageResult(metrics.tagging_scores([e.tags for e in examples], tags), tags)
+        return LanguageResult(metrics.tagging_task_scores(task_name, [e.tags for e in examples], tags), tags)
     choice = {task.features[i]["example"]: int(row.argmax()) for i, row in logits.items()}
     preds = [choice[i] for i in range(len(examples))]
     result = {"accuracy": metrics.accuracy([e.label for e in examples], preds)}

@@ -34,6 +34,7 @@ def run_grid(
     """Run every condition the config supports for every seed, then write the report and charts."""
     from trainer.report.aggregate import build_report
     from trainer.report.render import write_report
+    from trainer.selection import ORACLE_SUFFIX, statement
     from trainer.train import StiltsRecipe
 
     out = Path(out_dir) if out_dir is not None else experiment.output_dir
@@ -58,7 +59,9 @@ def run_grid(
         "conditions": list(runs),
         "intermediate": [t.key for t in experiment.intermediate.tasks] if experiment.intermediate else [],
         "targets": [t.name for t in experiment.targets],
+        "model_selection": statement(experiment.targets),
     }
     kinds = {t.name: task_kind(t.task) for t in experiment.targets}
+    kinds |= {f"{name}{ORACLE_SUFFIX}": kind for name, kind in kinds.items()}
     report = build_report(runs, meta=meta, kinds=kinds)  # type: ignore[arg-type]
     return GridResult(runs, write_report(report, out / "report"), out)

@@ -46,10 +46,10 @@ PRIMARY_METRIC: dict[str, str] = {
     "bucc2018": "f1",
     "lareqa": "map@20",
     "mewslix": "map@20",
-    # LAReQA and Mewsli-X with the encoder before retrieval fine-tuning (`<task>_frozen`).
-    "lareqafrozen": "map@20",
-    "mewslixfrozen": "map@20",
 }
+# Variants of a task scored apart: `<task>_frozen` (LAReQA, Mewsli-X before retrieval fine-tuning)
+# and `<task>_oracle` (models chosen on target-language dev).
+VARIANT_SUFFIXES = ("frozen", "oracle")
 KIND_PRIMARY_METRIC: dict[str, str] = {
     "qa": "f1",
     "pair": "accuracy",
@@ -62,6 +62,9 @@ KIND_PRIMARY_METRIC: dict[str, str] = {
 def primary_metric(task: str, kind: Kind | None = None) -> str:
     """The metric a task is ranked and averaged by; unknown tasks fall back to their kind's metric."""
     key = task.strip().lower().replace("-", "").replace("_", "")
+    for suffix in VARIANT_SUFFIXES:
+        if key.endswith(suffix) and key[: -len(suffix)] in PRIMARY_METRIC:
+            key = key[: -len(suffix)]
     if key in PRIMARY_METRIC:
         return PRIMARY_METRIC[key]
     if kind is not None and kind in KIND_PRIMARY_METRIC:

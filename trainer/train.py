@@ -32,6 +32,7 @@ from trainer.run_folder import (
     latest_checkpoint,
     save_checkpoint,
 )
+from trainer.selection import ORACLE_SUFFIX, Selection, evaluation_points
 from trainer.train_setup import (
     check_english_training,
     encode_task,
@@ -41,6 +42,7 @@ from trainer.train_setup import (
     optimizer_and_scheduler,
     phase_schedule,
     pretrained_path,
+    progress_bar,
 )
 
 if TYPE_CHECKING:
@@ -89,6 +91,7 @@ class StiltsRecipe:
         self._accelerator: Any = None
         self._tokenizer: Any = None
         self.last_model: StiltsModel | None = None
+        self.selections: dict[str, Selection] = {}
 
     def _has_synthetic(self) -> bool:
         return self.exp.intermediate is not None and self.exp.intermediate.synthetic is not None
@@ -157,6 +160,9 @@ class StiltsRecipe:
                 labels=labels,
                 out_dir=self.out_dir / "predictions",
             )
+            oracle = self.selections[target.name].oracle_scores() if target.name in self.selections else {}
+            if oracle:
+                scores[f"{target.name}{ORACLE_SUFFIX}"] = oracle
         if self.exp.retrieval:
             scores |= evaluate_retrievals(
                 self.exp,
@@ -231,7 +237,8 @@ class StiltsRecipe:
                 lr=stage.lr or target.lr,
                 init_model=init,
             ).model_dir
-        return self.train_phase(
+        selection = Selection.for_target(target, self.hp, self.tokenizer, labels, target_dir)
+        result = self.train_phase(
             f"target-{target.name}",
             encoder_path,
             {target.name: spec},
@@ -239,7 +246,12 @@ class StiltsRecipe:
             epochs=target.epochs or self.hp.epochs,
             lr=target.lr,
             init_model=init,
+            on_epoch=selection,
         )
+        if selection is not None:
+            selection.finish(result.model_dir)
+            self.selections[target.name] = selection
+        return result
 
     # ------------------------------------------------------------------ one phase
 
@@ -255,13 +267,15 @@ class StiltsRecipe:
         temperature: float = 2.0,
         lr: float | None = None,
         init_model: Path | None = None,
+        on_epoch: Callable[[int, StiltsModel], None] | None = None,
         resume_from: Path | None = None,
         should_stop: Callable[[int], bool] | None = None,
     ) -> PhaseResult:
         """Train one phase and save `<out>/<name>/model`; resumes from a checkpoint when asked.
 
         The model is `encoder_path` with fresh `heads`, or the saved model `init_model` (encoder and
-        heads) when given; `lr` overrides the experiment's learning rate.
+        heads) when given; `lr` overrides the experiment's learning rate. `on_epoch(step, model)` is
+        called on the main process at every epoch end and the last step (model selection).
 
         `should_stop(optimiser_step)` is asked after every optimiser step (e.g. on a preemption
         signal); when it says yes the phase checkpoints and raises `PhaseInterrupted`.
@@ -287,6 +301,7 @@ class StiltsRecipe:
         total = len(steps) // self.hp.grad_accum
         hp = self.hp if lr is None else self.hp.model_copy(update={"lr": lr})
         optimizer, scheduler = optimizer_and_scheduler(model, hp, total)
+        points = set(evaluation_points(total, epochs)) if on_epoch is not None else set()
         model, optimizer = acc.prepare(model, optimizer)
         acc.register_for_checkpointing(scheduler)
         start = 0
@@ -328,6 +343,12 @@ class StiltsRecipe:
                     )
                     running, seen = 0.0, 0
                 advance(losses[-1] if losses else float("nan"))
+                if on_epoch is not None and done in points:
+                    acc.wait_for_everyone()
+                    if acc.is_main_process:
+                        on_epoch(done, acc.unwrap_model(model))
+                    acc.wait_for_everyone()
+                    model.train()
                 if self.hp.checkpoint_every and done % self.hp.checkpoint_every == 0 and done < total:
                     save_checkpoint(acc, phase_dir / f"{CHECKPOINT_PREFIX}{done}", micro + 1, losses)
                 if should_stop is not None and done < total and should_stop(done):
@@ -363,23 +384,7 @@ class StiltsRecipe:
             Console(stderr=True).print(f"[{self.condition} seed {self.seed}] {message}")
 
     def _progress(self, name: str, total: int, completed: int) -> Any:
-        from contextlib import contextmanager
-
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        @contextmanager
-        def bar() -> Any:
-            progress = Progress(
-                TextColumn(f"[{self.condition} seed {self.seed}] {name}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("loss {task.fields[loss]:.4f}"),
-                TimeRemainingColumn(),
-                disable=self.quiet or not self.accelerator.is_main_process,
-                transient=False,
-            )
-            with progress:
-                task = progress.add_task(name, total=total, completed=completed, loss=float("nan"))
-                yield lambda loss: progress.update(task, advance=1, loss=loss)
-
-        return bar()
+        disabled = self.quiet or not self.accelerator.is_main_process
+        return progress_bar(
+            f"[{self.condition} seed {self.seed}] {name}", total, completed, disabled=disabled
+        )

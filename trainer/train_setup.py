@@ -1,6 +1,6 @@
 """What one phase of the recipe is built from: the accelerator, the pretrained encoder (the tiny
-XLM-R built on demand) and its tokenizer, heads, encoded tasks, the batch schedule, and AdamW with
-linear warmup and decay."""
+XLM-R built on demand) and its tokenizer, heads, encoded tasks, the batch schedule, AdamW with
+linear warmup and decay, the English-only check of TyDiQA training data, and the progress bar."""
 
 from __future__ import annotations
 
@@ -173,3 +173,27 @@ def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
             continue
         (no_decay if param.ndim < 2 or "LayerNorm" in name or name.endswith(".bias") else decay).append(param)
     return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def progress_bar(label: str, total: int, completed: int, *, disabled: bool) -> Any:
+    """A context manager showing a phase's optimiser steps and loss; it yields `advance(loss)`."""
+    from contextlib import contextmanager
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    @contextmanager
+    def bar() -> Any:
+        progress = Progress(
+            TextColumn(label),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]:.4f}"),
+            TimeRemainingColumn(),
+            disable=disabled,
+            transient=False,
+        )
+        with progress:
+            task = progress.add_task(label, total=total, completed=completed, loss=float("nan"))
+            yield lambda loss: progress.update(task, advance=1, loss=loss)
+
+    return bar()

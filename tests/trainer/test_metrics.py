@@ -28,6 +28,8 @@ def test_primary_metric_known_alias_and_kind_fallback() -> None:
     assert primary_metric("my_qa_task", "qa") == "f1"
     # XTREME-R ranks its QA tasks by (EM + F1) / 2.
     assert primary_metric("TyDiQA") == primary_metric("xquad") == "em_f1"
+    # Variants scored apart keep their task's metric.
+    assert primary_metric("lareqa_frozen") == "map@20" and primary_metric("xquad_oracle") == "em_f1"
     with pytest.raises(ConfigError, match="name its kind"):
         primary_metric("my_qa_task")
 

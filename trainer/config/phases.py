@@ -137,7 +137,9 @@ class TargetConfig(StrictModel):
 
     `before` trains the target's model on other English tasks first, in order, with the target's
     head carried from stage to stage (XTREME-R's XCOPA: SIQA, then COPA); `epochs` and `lr`
-    override the experiment's for this target (a stage's own override its target's).
+    override the experiment's for this target (a stage's own override its target's). `dev` (an
+    English dev file in the `eval_task` format) selects the model among the epoch ends;
+    `target_dev` (dev files per language, like `eval`) gives the oracle scores apart.
     """
 
     name: str
@@ -150,6 +152,8 @@ class TargetConfig(StrictModel):
     epochs: float | None = Field(default=None, gt=0)
     lr: float | None = Field(default=None, gt=0)
     before: list[TargetStage] = Field(default_factory=list)
+    dev: SourceField | None = None
+    target_dev: EvalField | None = None
 
     @field_validator("task", "eval_task")
     @classmethod
@@ -158,16 +162,22 @@ class TargetConfig(StrictModel):
             task_format(value)
         return value
 
-    @field_validator("train")
+    @field_validator("train", "dev")
     @classmethod
-    def _exists(cls, value: Path | HfRef, info: ValidationInfo) -> Path | HfRef:
-        return value if isinstance(value, HfRef) else resolve_path(value, info, "target training file")
+    def _exists(cls, value: Path | HfRef | None, info: ValidationInfo) -> Path | HfRef | None:
+        if value is None or isinstance(value, HfRef):
+            return value
+        return resolve_path(
+            value, info, f"target {info.field_name} file", must_exist=info.field_name == "train"
+        )
 
-    @field_validator("eval")
+    @field_validator("eval", "target_dev")
     @classmethod
     def _eval_paths(
-        cls, value: dict[str, Path | HfRef] | str | HfRef, info: ValidationInfo
-    ) -> dict[str, Path | HfRef] | str | HfRef:
+        cls, value: dict[str, Path | HfRef] | str | HfRef | None, info: ValidationInfo
+    ) -> dict[str, Path | HfRef] | str | HfRef | None:
+        if value is None:
+            return None
         if isinstance(value, HfRef):
             if not value.templated() and not is_mixed(value.hf):
                 raise ValueError(
@@ -212,6 +222,23 @@ class TargetConfig(StrictModel):
     def train_source(self) -> DataSource:
         """The English training file or dataset split."""
         return self.train.hf if isinstance(self.train, HfRef) else self.train
+
+    @property
+    def dev_source(self) -> DataSource | None:
+        """The English dev file or dataset split that selects the model, if any."""
+        return self.dev.hf if isinstance(self.dev, HfRef) else self.dev
+
+    def target_dev_files(self) -> dict[str, DataSource]:
+        """Target-language dev files per language (the oracle's), for the languages evaluated."""
+        if self.target_dev is None:
+            return {}
+        files = self.model_copy(update={"eval": self.target_dev}).eval_files()
+        evaluated = self.eval_files()
+        return {
+            lang: src
+            for lang, src in files.items()
+            if lang in evaluated and not (isinstance(src, Path) and not src.is_file())
+        }
 
     def covered_languages(self) -> list[str] | None:
         """The XTREME-R languages this target covers, or None when it is not an XTREME-R task."""
@@ -269,6 +296,8 @@ class TargetConfig(StrictModel):
             if absent:
                 out.append(f"target {self.name}: eval_langs {absent} have no entry under `eval`")
         if check_files and not self.optional:
+            if isinstance(self.dev, Path) and not self.dev.is_file():
+                out.append(f"target {self.name}: dev file {self.dev} does not exist")
             for stage in self.before:
                 if isinstance(stage.train, Path) and not stage.train.is_file():
                     out.append(
