@@ -22,9 +22,9 @@ from trainer.config.experiment import Hyperparameters
 from trainer.config.phases import TargetConfig
 from trainer.data import read_task_file
 from trainer.metrics import primary_metric
+from trainer.run_folder import SELECTION_FILE, oracle_from_points
 
 ORACLE_SUFFIX = "_oracle"
-SELECTION_FILE = "selection.json"
 BEST_DIR = "best-model"
 
 
@@ -127,11 +127,7 @@ class Selection:
 
     def oracle_scores(self) -> dict[str, dict[str, float]]:
         """Per language with a target dev file: its test scores at its best dev point."""
-        out = {}
-        for lang in self.oracle:
-            best = max(self.points, key=lambda p: (p["dev"][lang], -p["step"]))
-            out[lang] = best["test"][lang]
-        return out
+        return oracle_from_points(self.points) if self.oracle else {}
 
 
 def _labelled(examples: list[Example]) -> list[Example]:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from trainer.config.loading import parse_experiment
-from trainer.evaluate import score_examples
+from trainer.evaluate import evaluate_checkpoint, score_examples
 from trainer.model import StiltsModel
 from trainer.selection import evaluation_points, statement
 from trainer.train import StiltsRecipe
@@ -66,6 +66,10 @@ def test_english_dev_picks_the_model_and_oracle_is_apart(tmp_path: Path, tiny_mo
     for lang in ("en", "sw", "de"):
         top = max(p["dev"][lang] for p in state["points"])
         assert scores["xnli_oracle"][lang]["accuracy"] == pytest.approx(top)
+    # Re-evaluating the run folder scores the chosen model again and reads the oracle back.
+    again_scores = evaluate_checkpoint(tmp_path / "run", exp)
+    assert again_scores["xnli_oracle"] == scores["xnli_oracle"]
+    assert again_scores["xnli"]["en"]["accuracy"] == pytest.approx(scores["xnli"]["en"]["accuracy"])
     assert statement(exp.targets) == (
         "xnli: English dev, best epoch end; target-language dev oracle apart as xnli_oracle."
     )
