@@ -40,7 +40,9 @@ def load_manifest() -> dict[str, dict[str, Any]]:
     entries = {entry["path"]: entry for entry in json.loads(MANIFEST.read_text(encoding="utf-8"))}
     for path, entry in entries.items():
         if "symlink_to" in entry:  # download_data.sh leaves the file as the raw one: the raw entry counts
-            entries[path] = entries[posixpath.normpath(posixpath.join(posixpath.dirname(path), entry["symlink_to"]))]
+            entries[path] = entries[
+                posixpath.normpath(posixpath.join(posixpath.dirname(path), entry["symlink_to"]))
+            ]
     return entries
 
 
@@ -55,7 +57,6 @@ class Claim:
 def claim(local: Path) -> Claim | None:
     """Which format reads `local`; None for files that are no task data, or are read through a sibling."""
     rel = local.relative_to(SHARED_DATA).as_posix()
-    name = local.name
     rules: list[tuple[str, str, str]] = [
         (r"^xtreme-r/(download|reference)/xnli/.*\.tsv$", "xnli", "xtreme-r"),
         (r"^xtreme-r/raw/xnli/.*\.tsv$", "xnli", "raw"),
@@ -108,7 +109,13 @@ NOT_READ_ALONE = (
 def shared_files() -> list[Path]:
     if not MANIFEST.is_file():
         return []
-    roots = [XTREME_R / "download", XTREME_R / "raw", XTREME_R / "reference", XTREME_R / "hf_schemas", ENGLISH]
+    roots = [
+        XTREME_R / "download",
+        XTREME_R / "raw",
+        XTREME_R / "reference",
+        XTREME_R / "hf_schemas",
+        ENGLISH,
+    ]
     return sorted(p for root in roots if root.is_dir() for p in root.rglob("*") if p.is_file())
 
 
@@ -121,7 +128,9 @@ def _param(path: Path) -> Any:
     return pytest.param(path, id=path.relative_to(SHARED_DATA).as_posix(), marks=marks)
 
 
-needs_data = pytest.mark.skipif(not FILES, reason=f"{MANIFEST} not present (real data lives in ../shared/data)")
+needs_data = pytest.mark.skipif(
+    not FILES, reason=f"{MANIFEST} not present (real data lives in ../shared/data)"
+)
 
 
 def numbers(text: str) -> list[int]:
@@ -183,7 +192,9 @@ def check_records(result: ReadResult, entry: dict[str, Any], fmt: str, path: Pat
         return
     assert len(examples) == records
     forced = "labels=Counter({0:" in entry["notes"]
-    hidden = re.search(r"(copa/test|_test|test_rand_split_no_answers|cosmosqa/hf-dummy/test)\.jsonl$", entry["path"])
+    hidden = re.search(
+        r"(copa/test|_test|test_rand_split_no_answers|cosmosqa/hf-dummy/test)\.jsonl$", entry["path"]
+    )
     assert bool(result.no_gold) == bool(forced or hidden), result.no_gold
     if fmt in ("xcopa", "copa"):
         lang = re.search(r"[-.]([a-z]{2})\.jsonl$", path.name)
@@ -224,7 +235,7 @@ def test_a_shared_file_reads_with_the_counts_the_manifest_states(path: Path) -> 
     found = claim(path)
     assert found is not None
     if path.name.endswith("_no_text.jsonl"):
-        with pytest.raises(InputError, match="get-mewsli-x.sh"):
+        with pytest.raises(InputError, match=r"get-mewsli-x\.sh"):
             read_examples(found.fmt, path)
         return
     result = read_examples(found.fmt, path)
@@ -273,7 +284,9 @@ def test_languages_come_from_the_file_names_and_ids_not_a_default() -> None:
     assert _lang_of(read_examples("udpos", download / "udpos" / "test-yo.tsv").examples) == {"yo"}
     assert _lang_of(read_examples("wikiann", download / "panx" / "dev-sw.tsv").examples) == {"sw"}
     assert _lang_of(read_examples("xcopa", download / "xcopa" / "test-qu.jsonl").examples) == {"qu"}
-    assert _lang_of(read_examples("udpos", XTREME_R / "raw/ud/UD_Wolof-WTB/wo_wtb-ud-dev.conllu").examples) == {"wo"}
+    assert _lang_of(
+        read_examples("udpos", XTREME_R / "raw/ud/UD_Wolof-WTB/wo_wtb-ud-dev.conllu").examples
+    ) == {"wo"}
     tydiqa = read_examples("tydiqa", XTREME_R / "raw/tydiqa/goldp-v1.1-by-language/arabic_tydiqa_dev.json")
     assert _lang_of(tydiqa.examples) == {"ar"}
     mixed = read_examples("xnli", XTREME_R / "raw/xnli/hf-dummy/XNLI-1.0/xnli.test.tsv").examples
