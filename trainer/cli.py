@@ -33,7 +33,8 @@ def train_command(
 ) -> None:
     """Train and evaluate one condition of an experiment."""
     from generator.errors import XstiltsError
-    from trainer.config import CONDITIONS, load_experiment
+    from trainer.config.experiment import CONDITIONS
+    from trainer.config.loading import load_experiment
     from trainer.train import StiltsRecipe
 
     try:
@@ -61,7 +62,7 @@ def evaluate_command(
 ) -> None:
     """Evaluate a trained run zero-shot on the config's languages."""
     from generator.errors import XstiltsError
-    from trainer.config import load_experiment
+    from trainer.config.loading import load_experiment
     from trainer.evaluate import evaluate_checkpoint
 
     try:
@@ -81,7 +82,7 @@ def grid_command(
 ) -> None:
     """Baseline vs English intermediate vs English + synthetic, per seed; writes report and charts."""
     from generator.errors import XstiltsError
-    from trainer.config import load_experiment
+    from trainer.config.loading import load_experiment
     from trainer.grid import run_grid
 
     try:

@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from generator.errors import ConfigError
 from generator.example import Example
-from trainer.config import DataSource, Hyperparameters, RetrievalConfig, TargetConfig
-from trainer.data import EncodedTask, collate, encode, sorted_batches
+from trainer.config.experiment import Hyperparameters
+from trainer.config.phases import RetrievalConfig, TargetConfig
+from trainer.config.sources import DataSource
+from trainer.data import EncodedTask, collate, encode, read_task_file, sorted_batches
+from trainer.run_folder import RUN_FILE
 
 if TYPE_CHECKING:
     import torch
@@ -149,8 +152,6 @@ def evaluate_target(
     out_dir: Path | None = None,
 ) -> dict[str, dict[str, float]]:
     """Scores per language of a target-trained model on each evaluation file."""
-    from trainer.train import read_task_file
-
     per_lang: dict[str, dict[str, float]] = {}
     for lang, path in sorted(files.items()):
         examples = read_task_file(target.eval_format, path, hp.max_eval_examples, train=False)
@@ -218,7 +219,6 @@ def evaluate_checkpoint(run_dir: Path, experiment: Any) -> Scores:
     from transformers import AutoTokenizer
 
     from trainer.model import StiltsModel, load_encoder
-    from trainer.train import RUN_FILE
 
     if not (run_dir / RUN_FILE).is_file():
         raise ConfigError(

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trainer.config import Condition, Experiment, task_kind
+from trainer.config.experiment import Condition, Experiment
+from trainer.config.sources import task_kind
 
 if TYPE_CHECKING:
     from trainer.metrics import Scores
@@ -31,7 +32,8 @@ def run_grid(
     quiet: bool = False,
 ) -> GridResult:
     """Run every condition the config supports for every seed, then write the report and charts."""
-    from trainer.report import build_report, write_report
+    from trainer.report.aggregate import build_report
+    from trainer.report.render import write_report
     from trainer.train import StiltsRecipe
 
     out = Path(out_dir) if out_dir is not None else experiment.output_dir

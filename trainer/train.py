@@ -6,41 +6,46 @@ AdamW with linear warmup and decay, length-grouped dynamic-padding batches, and 
 `checkpoint_every` optimiser steps that hold model, optimiser, scheduler, RNG states and the
 position in the phase's fixed batch schedule, so a resumed phase ends in the same state as an
 uninterrupted one. A finished phase leaves `<phase>/model` (encoder + heads) and is skipped
-on a rerun with `resume=True`.
+on a rerun with `resume=True`. What a phase is built from (accelerator, encoder, tokenizer, heads,
+batch schedule, optimiser) is in `trainer/train_setup.py`; the run folder's files in `trainer/run_folder.py`.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import random
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.errors import ConfigError, XstiltsError
-from generator.example import Example
-from trainer.config import TINY_MODEL, Condition, DataSource, Experiment, TargetConfig, task_kind
-from trainer.data import (
-    EncodedTask,
-    Step,
-    build_schedule,
-    collate,
-    encode,
-    mix_synthetic,
-    read_synthetic,
+from trainer.config.experiment import Condition, Experiment
+from trainer.config.phases import TargetConfig
+from trainer.data import EncodedTask, collate, mix_synthetic, read_synthetic, read_task_file
+from trainer.run_folder import (
+    CHECKPOINT_PREFIX,
+    DONE,
+    RUN_FILE,
+    checkpoint_position,
+    latest_checkpoint,
+    save_checkpoint,
 )
-from trainer.hf_data import HfSpec
+from trainer.train_setup import (
+    encode_task,
+    head_spec,
+    load_tokenizer,
+    new_accelerator,
+    optimizer_and_scheduler,
+    phase_schedule,
+    pretrained_path,
+)
 
 if TYPE_CHECKING:
+    from generator.example import Example
     from trainer.metrics import Scores
     from trainer.model import HeadSpec, StiltsModel
-
-DONE = "done.json"
-RUN_FILE = "run.json"
-CHECKPOINT_PREFIX = "checkpoint-"
 
 
 class PhaseInterrupted(XstiltsError):
@@ -57,37 +62,6 @@ class PhaseResult:
 
     model_dir: Path
     losses: list[float]
-
-
-def read_task_file(
-    task: str, source: DataSource, limit: int | None = None, *, train: bool = True
-) -> list[Example]:
-    """Examples of a task file or Hugging Face dataset split; training drops unlabelled pair/choice
-    records (MNLI's "-")."""
-    if isinstance(source, HfSpec):
-        from trainer.hf_data import load_hf_examples
-
-        examples = load_hf_examples(source)
-    else:
-        from generator.tasks import read_examples
-
-        examples = read_examples(task, source).examples
-    if train:
-        examples = [e for e in examples if e.kind in ("qa", "tagging") or e.label >= 0]
-    return examples[:limit] if limit else examples
-
-
-def head_spec(task: str, examples: Sequence[Example]) -> tuple[HeadSpec, list[str]]:
-    """The head a task format needs, and its label names (tagging labels come from the data if unlisted)."""
-    from generator.tasks import get_format
-    from trainer.model import HEAD_FOR_KIND, HeadSpec
-
-    fmt = get_format(task)
-    kind = HEAD_FOR_KIND[fmt.kind]
-    labels = list(fmt.labels)
-    if fmt.kind == "tagging" and not labels:
-        labels = sorted({tag for e in examples for tag in e.tags})
-    return HeadSpec(kind, max(1, len(labels))), labels
 
 
 class StiltsRecipe:
@@ -118,62 +92,29 @@ class StiltsRecipe:
     def _has_synthetic(self) -> bool:
         return self.exp.intermediate is not None and self.exp.intermediate.synthetic is not None
 
-    # ------------------------------------------------------------------ setup
-
     @property
     def accelerator(self) -> Any:
         return self._accelerator if self._accelerator is not None else self._fresh_accelerator()
 
     def _fresh_accelerator(self) -> Any:
         """A new `Accelerator` per phase, so a checkpoint holds only this phase's model and optimiser."""
-        from accelerate import Accelerator
-
-        self._accelerator = Accelerator(
-            mixed_precision=self.exp.mixed_precision, gradient_accumulation_steps=self.hp.grad_accum
-        )
+        self._accelerator = new_accelerator(self.exp)
         return self._accelerator
 
     @property
     def model_path(self) -> str:
-        """The pretrained encoder; `model: tiny` builds the tiny random XLM-R once per output folder."""
-        if self.exp.model != TINY_MODEL:
-            return self.exp.model
-        path = self.exp.output_dir / "tiny-xlmr"
-        if not (path / "config.json").is_file():
-            from trainer.tiny import build_tiny_xlmr
-
-            build_tiny_xlmr(path, self._corpus_lines())
-        return str(path)
-
-    def _corpus_lines(self) -> list[str]:
-        lines: list[str] = []
-        files = [(t.task, t.source) for t in (self.exp.intermediate.tasks if self.exp.intermediate else [])]
-        files += [(t.task, t.train_source) for t in self.exp.targets]
-        for task, path in files:
-            for e in read_task_file(task, path, 500):
-                lines += [e.context, e.question, e.text_a, e.text_b, " ".join(e.tokens), *e.choices]
-        return [line for line in lines if line.strip()]
+        """The pretrained encoder (see `pretrained_path`)."""
+        return pretrained_path(self.exp)
 
     @property
     def tokenizer(self) -> Any:
         if self._tokenizer is None:
-            from transformers import AutoTokenizer
-
             path = self.model_path if self.exp.tokenizer is None else self.exp.tokenizer_path
-            self._tokenizer = AutoTokenizer.from_pretrained(path)
+            self._tokenizer = load_tokenizer(path)
         return self._tokenizer
 
     def _encode(self, key: str, task: str, examples: list[Example], labels: list[str]) -> EncodedTask:
-        kind = examples[0].kind if examples else task_kind(task)
-        return encode(
-            key,
-            kind,  # type: ignore[arg-type]
-            examples,
-            self.tokenizer,
-            max_length=self.hp.length_for(kind),
-            doc_stride=self.hp.doc_stride,
-            labels=labels,
-        )
+        return encode_task(self.tokenizer, self.hp, key, task, examples, labels)
 
     # ------------------------------------------------------------------ the recipe
 
@@ -270,31 +211,6 @@ class StiltsRecipe:
 
     # ------------------------------------------------------------------ one phase
 
-    def schedule(
-        self, tasks: dict[str, EncodedTask], epochs: float, sampling: Any, temperature: float
-    ) -> list[Step]:
-        """The phase's micro-steps; each global batch is split across processes at run time."""
-        accum = self.hp.grad_accum
-        batch = {k: self.hp.effective_batch(t.kind) // accum for k, t in tasks.items()}
-        max_micro = self.hp.max_steps * accum if self.hp.max_steps else None
-
-        def build(max_steps: int | None) -> list[Step]:
-            lengths = {k: t.lengths for k, t in tasks.items()}
-            return build_schedule(
-                lengths,
-                batch,
-                epochs=epochs,
-                seed=self.seed,
-                sampling=sampling,
-                temperature=temperature,
-                max_steps=max_steps,
-            )
-
-        steps = build(max_micro)
-        if len(steps) % accum:  # whole optimiser steps only: extend to the next multiple
-            steps = build(math.ceil(len(steps) / accum) * accum)
-        return steps
-
     def train_phase(
         self,
         name: str,
@@ -314,7 +230,6 @@ class StiltsRecipe:
         signal); when it says yes the phase checkpoints and raises `PhaseInterrupted`.
         """
         import torch
-        from transformers import get_linear_schedule_with_warmup
 
         from trainer.model import StiltsModel
 
@@ -327,18 +242,19 @@ class StiltsRecipe:
         torch.manual_seed(self.seed)
         random.seed(self.seed)
         model = StiltsModel.from_pretrained(encoder_path, heads)
-        steps = self.schedule(tasks, epochs, sampling, temperature)
+        steps = phase_schedule(
+            tasks, self.hp, seed=self.seed, epochs=epochs, sampling=sampling, temperature=temperature
+        )
         total = len(steps) // self.hp.grad_accum
-        optimizer = torch.optim.AdamW(_param_groups(model, self.hp.weight_decay), lr=self.hp.lr)
-        scheduler = get_linear_schedule_with_warmup(optimizer, round(self.hp.warmup * total), total)
+        optimizer, scheduler = optimizer_and_scheduler(model, self.hp, total)
         model, optimizer = acc.prepare(model, optimizer)
         acc.register_for_checkpointing(scheduler)
-        start, losses = 0, []
-        resume_from = resume_from or (self._latest_checkpoint(phase_dir) if self.resume else None)
+        start = 0
+        losses: list[float] = []
+        resume_from = resume_from or (latest_checkpoint(phase_dir) if self.resume else None)
         if resume_from is not None:
             acc.load_state(str(resume_from))
-            state = json.loads((resume_from / "position.json").read_text())
-            start, losses = state["micro_step"], state["losses"]
+            start, losses = checkpoint_position(resume_from)
             acc.step = start
             self._say(f"{name}: resumed at optimiser step {start // self.hp.grad_accum} from {resume_from}")
         pad_id = self.tokenizer.pad_token_id
@@ -373,10 +289,10 @@ class StiltsRecipe:
                     running, seen = 0.0, 0
                 advance(losses[-1] if losses else float("nan"))
                 if self.hp.checkpoint_every and done % self.hp.checkpoint_every == 0 and done < total:
-                    self._checkpoint(phase_dir / f"{CHECKPOINT_PREFIX}{done}", micro + 1, losses)
+                    save_checkpoint(acc, phase_dir / f"{CHECKPOINT_PREFIX}{done}", micro + 1, losses)
                 if should_stop is not None and done < total and should_stop(done):
                     checkpoint = phase_dir / f"{CHECKPOINT_PREFIX}{done}"
-                    self._checkpoint(checkpoint, micro + 1, losses)
+                    save_checkpoint(acc, checkpoint, micro + 1, losses)
                     raise PhaseInterrupted(checkpoint)
         acc.wait_for_everyone()
         unwrapped = acc.unwrap_model(model)
@@ -390,18 +306,6 @@ class StiltsRecipe:
         self.last_model = unwrapped
         acc.free_memory()
         return PhaseResult(final, losses)
-
-    def _checkpoint(self, directory: Path, micro_step: int, losses: list[float]) -> None:
-        acc = self.accelerator
-        acc.save_state(str(directory))
-        if acc.is_main_process:
-            position = {"micro_step": micro_step, "losses": losses}
-            (directory / "position.json").write_text(json.dumps(position), encoding="utf-8")
-
-    @staticmethod
-    def _latest_checkpoint(phase_dir: Path) -> Path | None:
-        found = [p for p in phase_dir.glob(f"{CHECKPOINT_PREFIX}*") if (p / "position.json").is_file()]
-        return max(found, key=lambda p: int(p.name.removeprefix(CHECKPOINT_PREFIX)), default=None)
 
     # ------------------------------------------------------------------ output
 
@@ -439,14 +343,3 @@ class StiltsRecipe:
                 yield lambda loss: progress.update(task, advance=1, loss=loss)
 
         return bar()
-
-
-def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
-    """AdamW groups: no weight decay on biases and LayerNorm weights, as the recipe does."""
-    decay: list[Any] = []
-    no_decay: list[Any] = []
-    for name, param in model.named_parameters():
-        if not param.requires_grad:
-            continue
-        (no_decay if param.ndim < 2 or "LayerNorm" in name or name.endswith(".bias") else decay).append(param)
-    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]

@@ -236,7 +236,7 @@ def generate_via_service(plan: DemoPlan) -> list[Path]:
 
 def run_demo(out: Path, max_examples: int, seeds: list[int]) -> Path:
     """Run the demo end to end; returns the report folder."""
-    from trainer.config import load_experiment
+    from trainer.config.loading import load_experiment
     from trainer.grid import run_grid
 
     if out.exists():

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from generator.backends import langcodes
 from generator.backends.base import check_pair, supports_pair, translate_nonempty
+from generator.backends.langcodes import all_codes, flores_code, m2m100_code
 from generator.errors import ConfigError
 
 Family = Literal["nllb", "m2m100", "marian"]
@@ -49,7 +49,7 @@ def marian_pair(model_dir: Path, pair: str | None) -> tuple[str, str]:
             raise ConfigError(f"pair '{pair}' must look like 'en-es'")
         return src, tgt
     tok = _read_json(model_dir / "tokenizer_config.json")
-    known = set(langcodes.all_codes())
+    known = set(all_codes())
     src, tgt = str(tok.get("source_lang") or ""), str(tok.get("target_lang") or "")
     if src in known and tgt in known:
         return src, tgt
@@ -68,15 +68,15 @@ class FamilyCodes:
 
     def backend_code(self, code: str) -> str | None:
         if self.family == "nllb":
-            return langcodes.flores_code(code)
+            return flores_code(code)
         if self.family == "m2m100":
-            return langcodes.m2m100_code(code)
+            return m2m100_code(code)
         return code if self.pair and code in self.pair else None
 
     def supported_languages(self) -> list[str]:
         if self.pair is not None:
             return list(self.pair)
-        return [code for code in langcodes.all_codes() if self.backend_code(code)]
+        return [code for code in all_codes() if self.backend_code(code)]
 
     def target_token(self, code: str) -> str | None:
         """The token that starts the target side: "spa_Latn" (NLLB), "__es__" (M2M100), none (Marian)."""

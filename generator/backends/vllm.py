@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from generator.backends import langcodes
 from generator.backends.base import check_pair, supports_pair, translate_nonempty
+from generator.backends.langcodes import all_codes, language_name
 from generator.errors import ConfigError, MissingDependencyError, XstiltsError
 
 DEFAULT_TEMPLATE = (
@@ -67,7 +67,7 @@ class VLLMTranslator:
             _import_vllm()
 
     def supported_languages(self) -> list[str]:
-        return langcodes.all_codes()
+        return all_codes()
 
     def languages(self) -> list[tuple[str, str]] | None:
         return None
@@ -79,8 +79,8 @@ class VLLMTranslator:
         return self.opts.prompt_template.format(
             src=src,
             tgt=tgt,
-            src_name=langcodes.language_name(src),
-            tgt_name=langcodes.language_name(tgt),
+            src_name=language_name(src),
+            tgt_name=language_name(tgt),
             text=text,
         )
 

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from generator.errors import ConfigError, ShardError
-from generator.pipeline import SOURCE_LANG
+from generator.pipeline.config import SOURCE_LANG
 from generator.shards import MANIFEST, Manifest, load_manifest
 from service.datasets import Dataset, dataset_path
 from service.db import as_utc

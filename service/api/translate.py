@@ -28,7 +28,7 @@ def _language(code: str) -> str:
 
 
 class TextsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     texts: list[str] = Field(
         min_length=1, description="Texts to process (the service sets the most texts and characters)."

@@ -22,8 +22,9 @@ from types import FrameType
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from generator.errors import XstiltsError
-from generator.pipeline import Cancelled, GenerateConfig, Progress, run
+from generator.errors import Cancelled, XstiltsError
+from generator.pipeline.config import GenerateConfig
+from generator.pipeline.runner import Progress, run
 from generator.shards import MANIFEST, load_manifest
 from service.datasets import Dataset, dataset_path
 from service.db import Database, utcnow

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from generator.errors import ConfigError
-from trainer.config import load_experiment, parse_experiment
+from trainer.config.loading import load_experiment, parse_experiment
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples" / "trainer"

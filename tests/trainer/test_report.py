@@ -9,7 +9,8 @@ import pytest
 
 from generator.errors import ConfigError
 from trainer.metrics import Scores
-from trainer.report import Report, build_report, render_markdown, write_report
+from trainer.report.aggregate import Report, build_report
+from trainer.report.render import render_markdown, write_report
 
 
 def _scores(xnli_en: float, xnli_sw: float, pos_en: float, pos_yo: float) -> Scores:

@@ -11,7 +11,7 @@ import torch
 
 from generator.example import Example
 from tests.trainer.conftest import KEYWORD_WORDS
-from trainer.config import parse_experiment
+from trainer.config.loading import parse_experiment
 from trainer.data import encode
 from trainer.model import HeadSpec
 from trainer.train import PhaseInterrupted, StiltsRecipe

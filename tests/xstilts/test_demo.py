@@ -6,7 +6,7 @@ import pytest
 
 from generator.shards import iter_examples, load_manifest, verify
 from generator.tasks import read_examples
-from trainer.config import load_experiment
+from trainer.config.loading import load_experiment
 from xstilts.demo import SAMPLE_SQUAD, DemoPlan, experiment_config, generate_via_service, subset
 
 

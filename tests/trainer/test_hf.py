@@ -18,8 +18,9 @@ from generator.errors import ConfigError, InputError
 from generator.example import Example
 from generator.tasks import read_examples
 from generator.tasks.tagging import NER, UPOS
-from trainer.config import parse_experiment
-from trainer.hf_data import HfSpec, examples_from_dataset, load_hf_examples
+from trainer.config.loading import parse_experiment
+from trainer.hf.loading import examples_from_dataset, load_hf_examples
+from trainer.hf.spec import HfSpec
 
 REPO = Path(__file__).resolve().parents[2]
 TASKS = REPO / "samples" / "tasks"
@@ -338,7 +339,8 @@ def test_offline_without_a_cache_says_what_to_do(tmp_path: Path, monkeypatch: py
     monkeypatch.delenv("HF_DATASETS_CACHE", raising=False)
     code = (
         "from generator.errors import ConfigError\n"
-        "from trainer.hf_data import HfSpec, load_hf_examples\n"
+        "from trainer.hf.loading import load_hf_examples\n"
+        "from trainer.hf.spec import HfSpec\n"
         "try:\n"
         "    load_hf_examples(HfSpec(id='rajpurkar/squad', split='train'))\n"
         "except ConfigError as err:\n"
@@ -448,7 +450,7 @@ def test_one_language_hf_eval_needs_a_placeholder(tmp_path: Path) -> None:
 
 
 def test_read_task_file_dispatches_on_the_source(tmp_path: Path) -> None:
-    from trainer.train import read_task_file
+    from trainer.data import read_task_file
 
     path = TASKS / "mnli" / "dev_matched.jsonl"
     assert read_task_file("mnli", path) == [e for e in read_examples("mnli", path).examples if e.label >= 0]

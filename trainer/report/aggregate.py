@@ -1,4 +1,4 @@
-"""The experiment report: per-language scores over seeds, XTREME-R averages, tier averages, deltas, charts.
+"""The report's numbers: per-language scores over seeds, XTREME-R averages, tier averages, deltas.
 
 Aggregates follow XTREME-R: a task's score is the mean over its languages of the task's primary
 metric; the overall score is the mean of the task scores. A tier score is the mean, over the tasks
@@ -11,14 +11,12 @@ later condition is also compared with the one before it (synthetic vs English-on
 
 from __future__ import annotations
 
-import json
 import math
 import platform
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 from generator.errors import ConfigError
@@ -26,7 +24,6 @@ from generator.example import Kind
 from trainer.metrics import Scores, primary_metric
 
 TIER_ORDER = ("high", "mid", "low", "unknown")
-TIER_COLORS = {"high": "#4c72b0", "mid": "#dd8452", "low": "#c44e52", "unknown": "#8c8c8c"}
 CONDITION_LABELS = {
     "baseline": "no intermediate training",
     "en_intermediate": "English intermediate training",
@@ -324,187 +321,3 @@ def build_report(
     if not report.comparisons:
         report.answers.append("Only one condition was run; there is nothing to compare with the baseline.")
     return report
-
-
-# ---------------------------------------------------------------- rendering
-
-
-def _delta_text(delta: Delta | None) -> str:
-    if delta is None:
-        return "–"
-    return f"{delta.value:+.1f}" if delta.se is None else f"{delta.value:+.1f} (±{delta.se:.1f})"
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return [*lines, ""]
-
-
-def render_markdown(report: Report) -> str:
-    """The human-readable report."""
-    conds = report.conditions
-    vs_base = [c for c in report.comparisons if c.reference == report.baseline]
-    out = ["# xstilts experiment report", ""]
-    out += ["## Answers", "", *(f"- {a}" for a in report.answers), ""]
-    if report.overall:
-        tiers = [t for t in TIER_ORDER[:-1] if any(t in report.tier_averages[c] for c in conds)]
-        out += ["## Averages (primary metrics, mean ± std over seeds)", ""]
-        rows = [
-            [c, str(report.seeds[c]), report.overall[c].text()]
-            + [report.tier_averages[c][t].text() if t in report.tier_averages[c] else "–" for t in tiers]
-            for c in conds
-        ]
-        out += _table(["condition", "seeds", "overall", *tiers], rows)
-        if report.comparisons:
-            out += ["## Deltas (± standard error over seeds)", ""]
-            rows = [
-                [f"{c.condition} vs {c.reference}", _delta_text(c.overall)]
-                + [_delta_text(c.tiers.get(t)) for t in tiers]
-                + [f"{sum(map(len, c.gained.values()))} of {sum(map(len, c.languages.values()))}"]
-                for c in report.comparisons
-            ]
-            out += _table(["comparison", "overall", *tiers, "cells gained"], rows)
-        out += ["## Task averages", ""]
-        rows = [
-            [task, report.primary[task], *(report.task_averages[c][task].text() for c in conds)]
-            + [_delta_text(c.tasks[task]) for c in vs_base]
-            for task in report.languages
-        ]
-        out += _table(["task", "metric", *conds, *(f"Δ {c.condition}" for c in vs_base)], rows)
-    for task in report.primary:
-        metric = report.primary[task]
-        out += [f"## {task} ({metric})", ""]
-        langs = sorted(
-            {lang for c in conds for lang in report.cells[c][task]},
-            key=lambda lang: (TIER_ORDER.index(report.tiers[lang]), lang),
-        )
-        rows = []
-        for lang in langs:
-            row = [lang, report.tiers[lang]]
-            row += [
-                report.cells[c][task][lang][metric].text()
-                if metric in report.cells[c][task].get(lang, {})
-                else "–"
-                for c in conds
-            ]
-            row += [
-                f"{c.languages[task][lang]:+.1f}" if lang in c.languages.get(task, {}) else "–"
-                for c in vs_base
-            ]
-            rows.append(row)
-        if task in report.languages:
-            rows.append(
-                ["**average**", ""]
-                + [report.task_averages[c][task].text() for c in conds]
-                + [_delta_text(c.tasks[task]) for c in vs_base]
-            )
-        out += _table(["lang", "tier", *conds, *(f"Δ {c.condition}" for c in vs_base)], rows)
-        for c in vs_base:
-            if task in c.gained:
-                gained = ", ".join(c.gained[task]) or "none"
-                out += [f"Gained with {c.condition}: {gained}.", ""]
-    if report.notes:
-        out += ["## Notes", "", *(f"- {n}" for n in report.notes), ""]
-    out += [
-        "## Configuration",
-        "",
-        "```json",
-        json.dumps(report.meta, indent=2, sort_keys=True, default=str),
-        "```",
-    ]
-    out += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in report.versions.items()), ""]
-    return "\n".join(out)
-
-
-def _task_chart(report: Report, task: str, path: Path) -> None:
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
-
-    comparisons = [c for c in report.comparisons if c.reference == report.baseline]
-    langs = report.languages[task]
-    hatches = ["", "//", "..", "xx", "\\\\"]
-    width = 0.8 / len(comparisons)
-    fig = Figure(figsize=(max(6.0, 0.45 * len(langs) * len(comparisons) + 2), 4.0))
-    ax = fig.add_subplot()
-    for k, comparison in enumerate(comparisons):
-        ax.bar(
-            [i + (k - (len(comparisons) - 1) / 2) * width for i in range(len(langs))],
-            [comparison.languages[task][lang] for lang in langs],
-            width=width,
-            color=[TIER_COLORS[report.tiers[lang]] for lang in langs],
-            hatch=hatches[k % len(hatches)],
-            edgecolor="black",
-            linewidth=0.5,
-        )
-    ax.axhline(0.0, color="black", linewidth=0.8)
-    ax.set_xticks(range(len(langs)), langs, rotation=90 if len(langs) > 20 else 0)
-    ax.set_ylabel(f"Δ {report.primary[task]} vs {report.baseline} (points)")
-    ax.set_title(f"{task}: per-language change vs {report.baseline}")
-    handles = [
-        Patch(facecolor=TIER_COLORS[t], label=f"{t} resource")
-        for t in TIER_ORDER
-        if any(report.tiers[lang] == t for lang in langs)
-    ]
-    handles += [
-        Patch(facecolor="white", edgecolor="black", hatch=hatches[k % len(hatches)], label=c.condition)
-        for k, c in enumerate(comparisons)
-    ]
-    ax.legend(handles=handles, fontsize="small")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-
-
-def _summary_chart(report: Report, path: Path) -> None:
-    from matplotlib.figure import Figure
-
-    comparisons = [c for c in report.comparisons if c.reference == report.baseline]
-    groups = [
-        *report.languages,
-        "overall",
-        *(f"{t} tier" for t in TIER_ORDER[:-1] if t in comparisons[0].tiers),
-    ]
-    width = 0.8 / len(comparisons)
-    fig = Figure(figsize=(max(6.0, 0.6 * len(groups) * len(comparisons) + 2), 4.0))
-    ax = fig.add_subplot()
-    for k, comparison in enumerate(comparisons):
-        values = [comparison.tasks[t].value for t in report.languages] + [comparison.overall.value]
-        values += [comparison.tiers[t].value for t in TIER_ORDER[:-1] if t in comparison.tiers]
-        ax.bar(
-            [i + (k - (len(comparisons) - 1) / 2) * width for i in range(len(groups))],
-            values,
-            width=width,
-            label=comparison.condition,
-        )
-    ax.axhline(0.0, color="black", linewidth=0.8)
-    ax.set_xticks(range(len(groups)), groups, rotation=45, ha="right")
-    ax.set_ylabel(f"Δ primary metric vs {report.baseline} (points)")
-    ax.set_title("Average change per task, overall and per resource tier")
-    ax.legend(fontsize="small")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-
-
-def write_report(report: Report, out_dir: Path) -> list[Path]:
-    """Write `report.json`, `report.md` and `charts/*.png` under `out_dir`; returns the paths written."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path = out_dir / "report.json"
-    json_path.write_text(
-        json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False, default=str) + "\n",
-        encoding="utf-8",
-    )
-    md_path = out_dir / "report.md"
-    md_path.write_text(render_markdown(report), encoding="utf-8")
-    written = [json_path, md_path]
-    if any(c.reference == report.baseline for c in report.comparisons):
-        charts = out_dir / "charts"
-        charts.mkdir(exist_ok=True)
-        for task in report.languages:
-            path = charts / f"delta-{task}.png"
-            _task_chart(report, task, path)
-            written.append(path)
-        summary = charts / "summary.png"
-        _summary_chart(report, summary)
-        written.append(summary)
-    return written

@@ -1,0 +1,271 @@
+"""The phases of an experiment: intermediate tasks (phase 1), targets (phase 2, with their zero-shot
+evaluation files per language) and retrieval evaluations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from generator.errors import ConfigError
+from trainer.config.sources import (
+    DataSource,
+    EvalField,
+    HfRef,
+    SourceField,
+    StrictModel,
+    SyntheticConfig,
+    check_same_format,
+    known_hf,
+    resolve_path,
+    task_format,
+    task_kind,
+    validation_context,
+)
+from trainer.hf.registry import is_mixed
+from trainer.hf.spec import HfSpec
+
+
+class TaskData(StrictModel):
+    """One intermediate task: a task format and the English file (`path`) or dataset (`hf`) to read."""
+
+    task: str
+    path: Path | None = None
+    hf: HfSpec | None = None
+    name: str | None = None
+    max_examples: int | None = Field(default=None, ge=1)
+
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, value: str) -> str:
+        kind = task_kind(value)
+        if kind == "retrieval":
+            raise ValueError(
+                f"{value} is a retrieval format; list it under `retrieval`, not as a task to train"
+            )
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return None if value is None else resolve_path(value, info, "task file")
+
+    @field_validator("hf")
+    @classmethod
+    def _supported(cls, value: HfSpec | None) -> HfSpec | None:
+        return None if value is None else known_hf(value)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TaskData:
+        if self.path is None and self.hf is None:
+            raise ValueError(f"task {self.task}: give `path` (a file) or `hf` (a Hugging Face dataset)")
+        if self.path is not None and self.hf is not None:
+            raise ValueError(f"task {self.task}: give either `path` or `hf`, not both")
+        if self.hf is not None:
+            check_same_format(self.task, self.hf, f"task {self.task}")
+        return self
+
+    @property
+    def source(self) -> DataSource:
+        """The file or dataset split to read."""
+        source = self.path if self.hf is None else self.hf
+        assert source is not None
+        return source
+
+    @property
+    def key(self) -> str:
+        """The head this task trains (defaults to the format name)."""
+        return self.name or self.task
+
+
+class SamplingConfig(StrictModel):
+    """How the intermediate tasks share the steps: by size, by size^(1/T), or evenly."""
+
+    method: Literal["proportional", "temperature", "uniform"] = "proportional"
+    temperature: float = Field(default=2.0, gt=0)
+
+
+class IntermediateConfig(StrictModel):
+    """Phase 1: one or more English tasks (multi-task when several), optionally with synthetic data."""
+
+    tasks: list[TaskData] = Field(min_length=1)
+    sampling: SamplingConfig = SamplingConfig()
+    synthetic: SyntheticConfig | None = None
+    epochs: float = Field(default=2.0, gt=0)
+
+    @model_validator(mode="after")
+    def _synthetic_matches(self) -> IntermediateConfig:
+        keys = [t.key for t in self.tasks]
+        if len(set(keys)) != len(keys):
+            raise ValueError(
+                f"intermediate task names repeat ({keys}); give repeated formats a distinct `name`"
+            )
+        return self
+
+
+class TargetConfig(StrictModel):
+    """Phase 2: an English training file, then zero-shot evaluation per language."""
+
+    name: str
+    task: str
+    train: SourceField
+    eval_task: str | None = None
+    eval: EvalField
+    eval_langs: list[str] | None = None
+    optional: bool = False
+    epochs: float | None = Field(default=None, gt=0)
+
+    @field_validator("task", "eval_task")
+    @classmethod
+    def _known_task(cls, value: str | None) -> str | None:
+        if value is not None:
+            task_format(value)
+        return value
+
+    @field_validator("train")
+    @classmethod
+    def _exists(cls, value: Path | HfRef, info: ValidationInfo) -> Path | HfRef:
+        return value if isinstance(value, HfRef) else resolve_path(value, info, "target training file")
+
+    @field_validator("eval")
+    @classmethod
+    def _eval_paths(
+        cls, value: dict[str, Path | HfRef] | str | HfRef, info: ValidationInfo
+    ) -> dict[str, Path | HfRef] | str | HfRef:
+        if isinstance(value, HfRef):
+            if not value.templated() and not is_mixed(value.hf):
+                raise ValueError(
+                    f"eval {value.hf.describe()} is one language; put {{lang}} or {{Language}} in its "
+                    "config (PAN-X.{lang}, udpos.{Language}) or list the languages under `eval`"
+                )
+            return value
+        if isinstance(value, str):
+            if "{lang}" not in value:
+                raise ValueError(
+                    f"eval pattern {value!r} has no {{lang}} placeholder; e.g. data/xnli.{{lang}}.tsv"
+                )
+            base = Path(validation_context(info).get("base", "."))
+            pattern = value if Path(value).is_absolute() else str(base / value)
+            return pattern
+        return {
+            lang: p if isinstance(p, HfRef) else resolve_path(p, info, "eval file", must_exist=False)
+            for lang, p in value.items()
+        }
+
+    @model_validator(mode="after")
+    def _hf_formats(self) -> TargetConfig:
+        if isinstance(self.train, HfRef):
+            check_same_format(self.task, self.train.hf, f"target {self.name} train")
+        refs = [self.eval] if isinstance(self.eval, HfRef) else []
+        refs += [r for r in self.eval.values() if isinstance(r, HfRef)] if isinstance(self.eval, dict) else []
+        for ref in refs:
+            check_same_format(self.eval_format, ref.for_language("en"), f"target {self.name} eval")
+        return self
+
+    @property
+    def eval_format(self) -> str:
+        return self.eval_task or self.task
+
+    @property
+    def train_source(self) -> DataSource:
+        """The English training file or dataset split."""
+        return self.train.hf if isinstance(self.train, HfRef) else self.train
+
+    def covered_languages(self) -> list[str] | None:
+        """The XTREME-R languages this target covers, or None when it is not an XTREME-R task."""
+        from generator.languages import languages_for_task
+
+        try:
+            return [lang.code for lang in languages_for_task(self.name)]
+        except ConfigError:
+            return None
+
+    def eval_files(self) -> dict[str, DataSource]:
+        """Evaluation file or dataset split per language: the configured languages, or every covered
+        one with a file (with a `hf` pattern: every covered one)."""
+        covered = self.covered_languages()
+        files: dict[str, DataSource]
+        if isinstance(self.eval, dict):
+            files = {
+                lang: src.for_language(lang) if isinstance(src, HfRef) else src
+                for lang, src in self.eval.items()
+            }
+        elif isinstance(self.eval, HfRef):
+            from generator.languages import LANGUAGES
+
+            langs = self.eval_langs or covered or list(LANGUAGES)
+            files = {lang: self.eval.for_language(lang) for lang in langs}
+        else:
+            from generator.languages import LANGUAGES
+
+            candidates = self.eval_langs or covered or list(LANGUAGES)
+            paths = {lang: Path(self.eval.replace("{lang}", lang)) for lang in candidates}
+            if self.eval_langs is None:
+                paths = {lang: path for lang, path in paths.items() if path.is_file()}
+            files = dict(paths)
+        if self.eval_langs is not None:
+            files = {lang: path for lang, path in files.items() if lang in self.eval_langs}
+        return files
+
+    def problems(self, check_files: bool) -> list[str]:
+        """Evaluation languages the task lacks and evaluation files that are missing."""
+        out = []
+        covered = self.covered_languages()
+        asked = (
+            self.eval_langs
+            if self.eval_langs is not None
+            else (list(self.eval) if isinstance(self.eval, dict) else [])
+        )
+        if covered is not None:
+            lacking = [lang for lang in asked if lang not in covered]
+            if lacking:
+                out.append(
+                    f"target {self.name}: no {', '.join(lacking)} in {self.name}; it covers {' '.join(covered)}"
+                )
+        if isinstance(self.eval, dict) and self.eval_langs:
+            absent = [lang for lang in self.eval_langs if lang not in self.eval]
+            if absent:
+                out.append(f"target {self.name}: eval_langs {absent} have no entry under `eval`")
+        if check_files and not self.optional:
+            files = self.eval_files()
+            missing = [
+                f"{lang}: {path}"
+                for lang, path in files.items()
+                if isinstance(path, Path) and not path.is_file()
+            ]
+            if missing:
+                out.append(f"target {self.name}: eval files missing ({'; '.join(missing)})")
+            if not files:
+                out.append(f"target {self.name}: no evaluation file found for pattern {self.eval}")
+        return out
+
+
+class RetrievalConfig(StrictModel):
+    """A retrieval evaluation (Tatoeba) run on the encoder directly, without training."""
+
+    task: Literal["tatoeba"] = "tatoeba"
+    dir: Path
+    langs: list[str] | None = None
+    max_pairs: int | None = Field(default=None, ge=1)
+    layer: int | None = None
+    optional: bool = False
+
+    @field_validator("dir")
+    @classmethod
+    def _exists(cls, value: Path, info: ValidationInfo) -> Path:
+        return resolve_path(value, info, "retrieval data folder", must_exist=False)
+
+    def problems(self, check_files: bool) -> list[str]:
+        from generator.languages import languages_for_task
+
+        out = []
+        covered = [lang.code for lang in languages_for_task(self.task)]
+        lacking = [lang for lang in self.langs or [] if lang not in covered]
+        if lacking:
+            out.append(
+                f"retrieval {self.task}: no {', '.join(lacking)} in {self.task}; it covers {' '.join(covered)}"
+            )
+        if check_files and not self.optional and not self.dir.is_dir():
+            out.append(f"retrieval {self.task}: folder {self.dir} does not exist")
+        return out

@@ -1,0 +1,1 @@
+"""The experiment report: the numbers (`aggregate`), markdown and files (`render`), charts (`charts`)."""

@@ -1,0 +1,123 @@
+"""The report rendered: `report.md` text, and `report.json`, `report.md` and the charts written to a folder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from trainer.report.aggregate import TIER_ORDER, Delta, Report
+from trainer.report.charts import summary_chart, task_chart
+
+
+def _delta_text(delta: Delta | None) -> str:
+    if delta is None:
+        return "–"
+    return f"{delta.value:+.1f}" if delta.se is None else f"{delta.value:+.1f} (±{delta.se:.1f})"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def render_markdown(report: Report) -> str:
+    """The human-readable report."""
+    conds = report.conditions
+    vs_base = [c for c in report.comparisons if c.reference == report.baseline]
+    out = ["# xstilts experiment report", ""]
+    out += ["## Answers", "", *(f"- {a}" for a in report.answers), ""]
+    if report.overall:
+        tiers = [t for t in TIER_ORDER[:-1] if any(t in report.tier_averages[c] for c in conds)]
+        out += ["## Averages (primary metrics, mean ± std over seeds)", ""]
+        rows = [
+            [c, str(report.seeds[c]), report.overall[c].text()]
+            + [report.tier_averages[c][t].text() if t in report.tier_averages[c] else "–" for t in tiers]
+            for c in conds
+        ]
+        out += _table(["condition", "seeds", "overall", *tiers], rows)
+        if report.comparisons:
+            out += ["## Deltas (± standard error over seeds)", ""]
+            rows = [
+                [f"{c.condition} vs {c.reference}", _delta_text(c.overall)]
+                + [_delta_text(c.tiers.get(t)) for t in tiers]
+                + [f"{sum(map(len, c.gained.values()))} of {sum(map(len, c.languages.values()))}"]
+                for c in report.comparisons
+            ]
+            out += _table(["comparison", "overall", *tiers, "cells gained"], rows)
+        out += ["## Task averages", ""]
+        rows = [
+            [task, report.primary[task], *(report.task_averages[c][task].text() for c in conds)]
+            + [_delta_text(c.tasks[task]) for c in vs_base]
+            for task in report.languages
+        ]
+        out += _table(["task", "metric", *conds, *(f"Δ {c.condition}" for c in vs_base)], rows)
+    for task in report.primary:
+        metric = report.primary[task]
+        out += [f"## {task} ({metric})", ""]
+        langs = sorted(
+            {lang for c in conds for lang in report.cells[c][task]},
+            key=lambda lang: (TIER_ORDER.index(report.tiers[lang]), lang),
+        )
+        rows = []
+        for lang in langs:
+            row = [lang, report.tiers[lang]]
+            row += [
+                report.cells[c][task][lang][metric].text()
+                if metric in report.cells[c][task].get(lang, {})
+                else "–"
+                for c in conds
+            ]
+            row += [
+                f"{c.languages[task][lang]:+.1f}" if lang in c.languages.get(task, {}) else "–"
+                for c in vs_base
+            ]
+            rows.append(row)
+        if task in report.languages:
+            rows.append(
+                ["**average**", ""]
+                + [report.task_averages[c][task].text() for c in conds]
+                + [_delta_text(c.tasks[task]) for c in vs_base]
+            )
+        out += _table(["lang", "tier", *conds, *(f"Δ {c.condition}" for c in vs_base)], rows)
+        for c in vs_base:
+            if task in c.gained:
+                gained = ", ".join(c.gained[task]) or "none"
+                out += [f"Gained with {c.condition}: {gained}.", ""]
+    if report.notes:
+        out += ["## Notes", "", *(f"- {n}" for n in report.notes), ""]
+    out += [
+        "## Configuration",
+        "",
+        "```json",
+        json.dumps(report.meta, indent=2, sort_keys=True, default=str),
+        "```",
+    ]
+    out += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in report.versions.items()), ""]
+    return "\n".join(out)
+
+
+def write_report(report: Report, out_dir: Path) -> list[Path]:
+    """Write `report.json`, `report.md` and `charts/*.png` under `out_dir`; returns the paths written."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / "report.json"
+    json_path.write_text(
+        json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False, default=str) + "\n",
+        encoding="utf-8",
+    )
+    md_path = out_dir / "report.md"
+    md_path.write_text(render_markdown(report), encoding="utf-8")
+    written = [json_path, md_path]
+    if any(c.reference == report.baseline for c in report.comparisons):
+        charts = out_dir / "charts"
+        charts.mkdir(exist_ok=True)
+        for task in report.languages:
+            path = charts / f"delta-{task}.png"
+            task_chart(report, task, path)
+            written.append(path)
+        summary = charts / "summary.png"
+        summary_chart(report, summary)
+        written.append(summary)
+    return written

@@ -1,0 +1,138 @@
+"""What one phase of the recipe is built from: the accelerator, the pretrained encoder (the tiny
+XLM-R built on demand) and its tokenizer, heads, encoded tasks, the batch schedule, and AdamW with
+linear warmup and decay."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from generator.example import Example
+from trainer.config.experiment import TINY_MODEL, Experiment, Hyperparameters
+from trainer.config.sources import task_kind
+from trainer.data import EncodedTask, Sampling, Step, build_schedule, encode, read_task_file
+
+if TYPE_CHECKING:
+    from trainer.model import HeadSpec
+
+
+def new_accelerator(exp: Experiment) -> Any:
+    """An `Accelerator` with the experiment's mixed precision and gradient accumulation."""
+    from accelerate import Accelerator
+
+    return Accelerator(
+        mixed_precision=exp.mixed_precision, gradient_accumulation_steps=exp.hparams.grad_accum
+    )
+
+
+def pretrained_path(exp: Experiment) -> str:
+    """The pretrained encoder; `model: tiny` builds the tiny random XLM-R once per output folder."""
+    if exp.model != TINY_MODEL:
+        return exp.model
+    path = exp.output_dir / "tiny-xlmr"
+    if not (path / "config.json").is_file():
+        from trainer.tiny import build_tiny_xlmr
+
+        build_tiny_xlmr(path, _corpus_lines(exp))
+    return str(path)
+
+
+def _corpus_lines(exp: Experiment) -> list[str]:
+    """Text of the experiment's training files, for the tiny model's sentencepiece vocabulary."""
+    lines: list[str] = []
+    files = [(t.task, t.source) for t in (exp.intermediate.tasks if exp.intermediate else [])]
+    files += [(t.task, t.train_source) for t in exp.targets]
+    for task, path in files:
+        for e in read_task_file(task, path, 500):
+            lines += [e.context, e.question, e.text_a, e.text_b, " ".join(e.tokens), *e.choices]
+    return [line for line in lines if line.strip()]
+
+
+def load_tokenizer(path: str) -> Any:
+    """The tokenizer saved at (or published as) `path`."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(path)
+
+
+def head_spec(task: str, examples: Sequence[Example]) -> tuple[HeadSpec, list[str]]:
+    """The head a task format needs, and its label names (tagging labels come from the data if unlisted)."""
+    from generator.tasks import get_format
+    from trainer.model import HEAD_FOR_KIND, HeadSpec
+
+    fmt = get_format(task)
+    kind = HEAD_FOR_KIND[fmt.kind]
+    labels = list(fmt.labels)
+    if fmt.kind == "tagging" and not labels:
+        labels = sorted({tag for e in examples for tag in e.tags})
+    return HeadSpec(kind, max(1, len(labels))), labels
+
+
+def encode_task(
+    tokenizer: Any, hp: Hyperparameters, key: str, task: str, examples: list[Example], labels: list[str]
+) -> EncodedTask:
+    """The features of one task's training examples, at the length its kind is trained with."""
+    kind = examples[0].kind if examples else task_kind(task)
+    return encode(
+        key,
+        kind,  # type: ignore[arg-type]
+        examples,
+        tokenizer,
+        max_length=hp.length_for(kind),
+        doc_stride=hp.doc_stride,
+        labels=labels,
+    )
+
+
+def phase_schedule(
+    tasks: dict[str, EncodedTask],
+    hp: Hyperparameters,
+    *,
+    seed: int,
+    epochs: float,
+    sampling: Sampling,
+    temperature: float,
+) -> list[Step]:
+    """The phase's micro-steps; each global batch is split across processes at run time."""
+    accum = hp.grad_accum
+    batch = {k: hp.effective_batch(t.kind) // accum for k, t in tasks.items()}
+    max_micro = hp.max_steps * accum if hp.max_steps else None
+
+    def build(max_steps: int | None) -> list[Step]:
+        lengths = {k: t.lengths for k, t in tasks.items()}
+        return build_schedule(
+            lengths,
+            batch,
+            epochs=epochs,
+            seed=seed,
+            sampling=sampling,
+            temperature=temperature,
+            max_steps=max_steps,
+        )
+
+    steps = build(max_micro)
+    if len(steps) % accum:  # whole optimiser steps only: extend to the next multiple
+        steps = build(math.ceil(len(steps) / accum) * accum)
+    return steps
+
+
+def optimizer_and_scheduler(model: Any, hp: Hyperparameters, total_steps: int) -> tuple[Any, Any]:
+    """AdamW and a linear schedule: warmup over `hp.warmup` of the optimiser steps, then decay to 0."""
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    optimizer = torch.optim.AdamW(_param_groups(model, hp.weight_decay), lr=hp.lr)
+    scheduler = get_linear_schedule_with_warmup(optimizer, round(hp.warmup * total_steps), total_steps)
+    return optimizer, scheduler
+
+
+def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
+    """AdamW groups: no weight decay on biases and LayerNorm weights, as the recipe does."""
+    decay: list[Any] = []
+    no_decay: list[Any] = []
+    for name, param in model.named_parameters():
+        if not param.requires_grad:
+            continue
+        (no_decay if param.ndim < 2 or "LayerNorm" in name or name.endswith(".bias") else decay).append(param)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
