@@ -47,6 +47,15 @@ class DataLog:
     def to_list(self) -> list[dict[str, Any]]:
         return [read.to_dict() for read in self.reads]
 
+    def summary(self) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
+        """Per task and role (intermediate, train, eval), per language: what was read (the first read
+        of a task, role and language counts)."""
+        out: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
+        for read in self.reads:
+            entry = {k: v for k, v in read.to_dict().items() if k not in ("task", "role", "lang")}
+            out.setdefault(read.task, {}).setdefault(read.role, {}).setdefault(read.lang, entry)
+        return out
+
 
 def read_task_data(
     task: str,

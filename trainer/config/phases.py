@@ -168,9 +168,10 @@ class TargetConfig(StrictModel):
                 )
             return value
         if isinstance(value, str):
-            if "{lang}" not in value:
+            if "{lang}" not in value and "{language}" not in value:
                 raise ValueError(
-                    f"eval pattern {value!r} has no {{lang}} placeholder; e.g. data/xnli.{{lang}}.tsv"
+                    f"eval pattern {value!r} has no {{lang}} (or {{language}}) placeholder; e.g. "
+                    "data/xnli.{lang}.tsv, tydiqa-goldp-dev-{language}.json"
                 )
             base = Path(validation_context(info).get("base", "."))
             pattern = value if Path(value).is_absolute() else str(base / value)
@@ -238,7 +239,7 @@ class TargetConfig(StrictModel):
             from generator.languages import LANGUAGES
 
             candidates = self.eval_langs or covered or list(LANGUAGES)
-            paths = {lang: Path(self.eval.replace("{lang}", lang)) for lang in candidates}
+            paths = {lang: Path(fill_language(self.eval, lang)) for lang in candidates}
             if self.eval_langs is None:
                 paths = {lang: path for lang, path in paths.items() if path.is_file()}
             files = dict(paths)
@@ -332,6 +333,15 @@ class RetrievalConfig(StrictModel):
         if check_files and self.dir.is_dir():
             out += sorted_english_problems(self.task, self.dir)
         return out
+
+
+def fill_language(pattern: str, lang: str) -> str:
+    """An eval file pattern for one language: `{lang}` its code, `{language}` its English name in
+    lower case (TyDiQA's tydiqa-goldp-dev-{language}.json)."""
+    from generator.languages import LANGUAGES
+
+    name = LANGUAGES[lang].name.lower() if lang in LANGUAGES else lang
+    return pattern.replace("{lang}", lang).replace("{language}", name)
 
 
 def sorted_english_problems(task: str, directory: Path) -> list[str]:
