@@ -172,12 +172,20 @@ def _gold(ex: Example, path: Path) -> int:
 
 
 def _write_raw_xnli(examples: Sequence[Example], path: Path) -> None:
+    """XNLI-MT's `multinli.<split>.<lang>.tsv` (premise hypo label), else XNLI-1.0's 19 columns."""
+    if path.name.startswith("multinli."):
+        rows = (
+            "\t".join(_plain(v, path, ex) for v in (ex.text_a, ex.text_b, NLI[_gold(ex, path)]))
+            for ex in examples
+        )
+        write_lines(path, ["\t".join(XNLI_MT_COLUMNS), *rows])
+        return
+
     def line(ex: Example) -> str:
-        _gold(ex, path)
         row = {name: "" for name in XNLI_COLUMNS} | extra_fields(ex)
         row |= {
             "language": ex.lang,
-            "gold_label": NLI[ex.label],
+            "gold_label": NLI[_gold(ex, path)],
             "sentence1": ex.text_a,
             "sentence2": ex.text_b,
         }

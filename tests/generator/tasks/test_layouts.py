@@ -12,6 +12,8 @@ import pytest
 from generator.errors import ConfigError, InputError
 from generator.example import Example
 from generator.tasks import read_examples, write_examples
+from generator.tasks.splits import split_of
+from tests.conftest import shared_file
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "tasks"
 
@@ -225,3 +227,45 @@ def test_jiant_ccg_checks_tags_against_tags_to_id(tmp_path: Path) -> None:
     write(tmp_path / "tags_to_id.json", json.dumps({"N": 0, ".": 1}))
     with pytest.raises(InputError, match=r"NP not in tags_to_id\.json"):
         read_examples("ccg", write(tmp_path / "ccg.dev", "Cats sleep .\tNP N .\n"))
+
+
+@pytest.mark.parametrize(
+    ("name", "relative", "count"),
+    [
+        ("xnli", "xtreme-r/raw/xnli/hf-dummy/XNLI-1.0/xnli.dev.tsv", 15),
+        ("xnli", "xtreme-r/raw/xnli/hf-dummy/XNLI-MT-1.0/multinli/multinli.train.en.tsv", 4),
+        ("pawsx", "xtreme-r/raw/pawsx/hf-dummy/x-final/de/dev_2k.tsv", 4),
+        ("mnli", "english/mnli/hf-dummy/glue_MNLI/dev_matched.tsv", 2),
+    ],
+)
+def test_original_release_tsvs_round_trip(name: str, relative: str, count: int, tmp_path: Path) -> None:
+    source = shared_file(relative)
+    result = read_examples(name, source)
+    assert (result.layout, len(result.examples)) == ("raw", count)
+    copy = tmp_path / source.parent.name / source.name
+    write_examples(name, result.examples, copy)
+    assert read_examples(name, copy).examples == result.examples
+
+
+def test_a_record_without_gold_cannot_go_into_a_raw_file(tmp_path: Path) -> None:
+    test = read_examples("pawsx", quoted(tmp_path / "test-de.tsv", [["a", "b"]])).examples
+    with pytest.raises(InputError, match="write it in the xtreme-r layout"):
+        write_examples("pawsx", test, tmp_path / "de" / "test_2k.tsv")
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "split"),
+    [
+        ("dev-de.tsv", "xnli", "dev"),
+        ("test_2k.tsv", "pawsx", "test"),
+        ("val.et.jsonl", "xcopa", "dev"),
+        ("socialIQa_v1.4_tst.jsonl", "siqa", "test"),
+        ("en_ewt-ud-train.conllu", "udpos", "train"),
+        ("de-en.sample.de", "bucc", "dev"),
+        ("xquad.de.json", "xquad", "test"),
+        ("af-en.af", "tatoeba", "test"),
+        ("mnli.en.jsonl", "mnli", "unnamed"),
+    ],
+)
+def test_the_split_comes_from_the_file_name(name: str, fmt: str, split: str) -> None:
+    assert split_of(Path(name), fmt) == split
