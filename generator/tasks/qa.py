@@ -33,6 +33,7 @@ from generator.tasks.base import (
     FieldError,
     Layout,
     Parsed,
+    Parser,
     Record,
     TaskFormat,
     collect,
@@ -287,7 +288,7 @@ def _squad_format(
     naming: str,
     xtreme_r: str,
     blanked_in_xtreme_r: bool = True,
-    parse: Any = None,
+    parse: Parser | None = None,
     xtreme_r_pattern: str | None = None,
 ) -> TaskFormat:
     reader = parse or partial(_parse, name, v2, lang_pattern, naming)

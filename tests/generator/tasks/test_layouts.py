@@ -166,13 +166,35 @@ def test_lareqa_ignores_sentences_and_skips_an_answer_outside_them_with_a_warnin
     assert [w.where for w in result.warnings] == ["article 1 paragraph 1 question 2"] and not result.errors
 
 
-def test_mewslix_lines_hold_mention_lists_and_the_no_text_release_is_refused(tmp_path: Path) -> None:
+def test_mewslix_reads_every_line_shape_of_the_tool_and_refuses_the_no_text_release(tmp_path: Path) -> None:
     sample = SAMPLES / "mewslix" / "wikinews_mentions-dev.jsonl"
     line = json.loads(sample.read_text().splitlines()[0])
-    old = line | {"mention": line["mentions"][0]}
-    del old["mentions"]
-    with pytest.raises(InputError, match="not one `mention`"):
-        read_examples("mewslix", write(tmp_path / "dev-en.jsonl", json.dumps(old) + "\n"))
+    context, mention = line["context"], line["mentions"][0]
+    entity = {
+        "entity_id": "Q1055",
+        "title": "Hamburg",
+        "description": "Hamburg is a city.",
+        "sentence_spans": [{"start": 0, "end": 18}],
+        "description_language": "en",
+        "description_url": "https://en.wikipedia.org/",
+    }
+    lines = [
+        {"context": context, "mention": mention},
+        {
+            "contextual_mention": {"context": context, "mention": mention | {"example_id": "p1"}},
+            "entity": entity,
+        },
+        entity,
+    ]
+    path = write(tmp_path / "wikipedia_pairs-dev.jsonl", "".join(json.dumps(x) + "\n" for x in lines))
+    examples = read_examples("mewslix", path).examples
+    assert [(ex.meta["shape"], ex.text_a, ex.text_b, ex.meta["entity_id"]) for ex in examples] == [
+        ("mention", "Hamburg", "", "Q1055"),
+        ("pair", "Hamburg", "Hamburg is a city.", "Q1055"),
+        ("entity", "", "Hamburg is a city.", "Q1055"),
+    ]
+    write_examples("mewslix", examples, tmp_path / "out" / path.name)
+    assert [json.loads(x) for x in (tmp_path / "out" / path.name).read_text().splitlines()] == lines
     empty = line | {"context": line["context"] | {"text": ""}}
     with pytest.raises(InputError, match=r"get-mewsli-x\.sh") as caught:
         read_examples(
@@ -202,8 +224,10 @@ def test_english_test_files_without_labels_read_with_no_gold(tmp_path: Path) -> 
     assert "GLUE keeps the MNLI test labels hidden" in read_examples("mnli", mnli).no_gold
     qqp = write(tmp_path / "test.tsv", "id\tquestion1\tquestion2\n0\ta?\tb?\n")
     assert [ex.label for ex in read_examples("qqp", qqp).examples] == [-1]
-    copa = write(tmp_path / "test.jsonl", json.dumps({"premise": "p", "choice1": "a", "choice2": "b",
-                                                     "question": "effect", "idx": 0}) + "\n")  # fmt: skip
+    copa = write(
+        tmp_path / "test.jsonl",
+        json.dumps({"premise": "p", "choice1": "a", "choice2": "b", "question": "effect", "idx": 0}) + "\n",
+    )
     assert read_examples("copa", copa).no_gold
     labelled = Example(id="1", task="mnli", kind="pair", text_a="a", text_b="b", label=1)
     write_examples("mnli", [labelled], tmp_path / "dev_matched.tsv")
