@@ -52,7 +52,8 @@ def main() -> int:
         return 0
     sys.path.insert(0, str(ROOT))
     from generator import pipeline
-    from generator.backends import create_translator
+    from generator.backends.base import CallOptions
+    from generator.backends.registry import create_translator
     from generator.pipeline import GenerateConfig, RunStats, read_input, run
 
     work = Path(tempfile.mkdtemp(prefix="bench-xquad-"))
@@ -76,9 +77,9 @@ def main() -> int:
         sent: list[str] = []
         translate = pipeline_translator.translate
 
-        def recording(texts: list[str], src: str, tgt: str) -> list[str]:
+        def recording(texts: list[str], src: str, tgt: str, options: CallOptions | None = None) -> list[str]:
             sent.extend(texts)
-            return translate(texts, src, tgt)
+            return translate(texts, src, tgt, options)
 
         pipeline_translator.translate = recording  # type: ignore[method-assign]
         stats = RunStats()

@@ -14,20 +14,21 @@ as one shard; the manifest lists finished shards, so a rerun skips them.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from random import Random
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from generator.backends import Translator, create_translator
-from generator.cache import CacheKey, TranslationCache, translate_with_cache
+from generator.backends.base import Translator, cache_key
+from generator.backends.loaded import loaded_translators
+from generator.backends.registry import BackendOptions, split_options
+from generator.cache import TranslationCache, translate_with_cache
 from generator.errors import ConfigError, XstiltsError
 from generator.example import Example
 from generator.executors import create_executor
@@ -236,9 +237,13 @@ class _Resources:
     def __init__(self, config: GenerateConfig) -> None:
         self.config = config
 
+    @cached_property
+    def backend_options(self) -> BackendOptions:
+        return split_options(self.config.backend, self.config.backend_options)
+
     @property
     def translator(self) -> Translator:
-        return _translator(self.config.backend, json.dumps(self.config.backend_options, sort_keys=True))
+        return loaded_translators().get(self.config.backend, self.backend_options.load)
 
     @property
     def cache(self) -> TranslationCache:
@@ -259,19 +264,14 @@ class _Resources:
         stats.distinct += len(unique)
         if not unique:
             return {}
-        tr = self.translator
-        key = CacheKey.build(tr.name, tr.model_id, tr.options, SOURCE_LANG, lang)
+        tr, call = self.translator, self.backend_options.call
+        key = cache_key(tr, call, SOURCE_LANG, lang)
 
         def backend(batch: list[str]) -> list[str]:
             stats.translated += len(batch)
-            return tr.translate(batch, SOURCE_LANG, lang)
+            return tr.translate(batch, SOURCE_LANG, lang, call)
 
         return dict(zip(unique, translate_with_cache(backend, unique, key, self.cache), strict=True))
-
-
-@lru_cache(maxsize=2)
-def _translator(backend: str, options_json: str) -> Translator:
-    return create_translator(backend, **json.loads(options_json))
 
 
 _CACHES: dict[str, TranslationCache] = {}

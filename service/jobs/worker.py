@@ -22,6 +22,7 @@ from types import FrameType
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from generator.backends.loaded import loaded_translators
 from generator.errors import XstiltsError
 from generator.pipeline import Cancelled, GenerateConfig, Progress, run
 from generator.shards import MANIFEST, load_manifest
@@ -227,6 +228,7 @@ def serve_worker(worker_id: str) -> None:
     try:
         Worker(db, settings, worker_id, stop=stop).run()
     finally:
+        loaded_translators().close()
         db.dispose()
 
 
