@@ -47,10 +47,10 @@ class ConfiguredTranslators:
     async def aget(self, backend: str, overrides: dict[str, Any] | None = None) -> Selected:
         """`get` without blocking the event loop when the translator must be created."""
         options = self.options(backend, overrides)
-        found = self.loaded.peek(backend, options.load)
-        if found is not None:
-            return Selected(found, options.call)
-        return await asyncio.to_thread(self.get, backend, overrides)
+        translator = self.loaded.peek(backend, options.load)
+        if translator is None:
+            translator = await asyncio.to_thread(self.loaded.get, backend, options.load)
+        return Selected(translator, options.call)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,6 @@ class BackendSpec:
 class BackendOptions:
     """A backend's options split by when they apply: `load` picks the instance, `call` goes to `translate()`."""
 
-    backend: str
     load: LoadOptions
     call: CallOptions
 
@@ -123,7 +122,7 @@ def split_options(name: str, options: Mapping[str, Any]) -> BackendOptions:
     call = _validate(spec.call_options, {k: v for k, v in options.items() if k in call_names}, problems)
     if load is None or call is None:
         raise ConfigError(f"backend '{name}' options: {'; '.join(problems)}")
-    return BackendOptions(name, load, call)
+    return BackendOptions(load, call)
 
 
 def call_options(name: str, **options: Any) -> CallOptions:
