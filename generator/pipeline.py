@@ -32,7 +32,7 @@ from generator.errors import ConfigError, XstiltsError
 from generator.example import Example
 from generator.executors import create_executor
 from generator.filters import DropCounter, Filter, FilterConfig
-from generator.lexicons import Lexicon
+from generator.lexicons.lexicon import Lexicon
 from generator.project import (
     LOST_SPAN,
     ProjectionConfig,
@@ -292,7 +292,8 @@ def _filter_for(config_json: str) -> Filter:
 
 @lru_cache(maxsize=16)
 def _lexicon(lang: str, muse_file: str) -> Lexicon:
-    from generator.lexicons import load_lexicon, load_muse
+    from generator.lexicons.installed import load_lexicon
+    from generator.lexicons.muse import load_muse
 
     return load_muse(muse_file, SOURCE_LANG, lang) if muse_file else load_lexicon(lang)
 
@@ -338,7 +339,8 @@ Outcome = list[tuple[Example | None, str]]
 def _codeswitch_batch(
     config: GenerateConfig, res: _Resources, unit: Unit, batch: Sequence[Example]
 ) -> Outcome:
-    from generator.codeswitch import CodeSwitchConfig, switch_example
+    from generator.codeswitch.config import CodeSwitchConfig
+    from generator.codeswitch.examples import switch_example
 
     opts = config.codeswitch
     cfg = CodeSwitchConfig(
