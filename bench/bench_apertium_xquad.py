@@ -53,6 +53,7 @@ def main() -> int:
         print("apertium is not installed (apt-get install apertium apertium-eng-spa); nothing to measure.")
         return 0
     sys.path.insert(0, str(ROOT))
+    from generator.backends.base import CallOptions
     from generator.backends.registry import create_translator
     from generator.pipeline.config import GenerateConfig
     from generator.pipeline.resources import resources
@@ -80,9 +81,9 @@ def main() -> int:
         sent: list[str] = []
         translate = pipeline_translator.translate
 
-        def recording(texts: list[str], src: str, tgt: str) -> list[str]:
+        def recording(texts: list[str], src: str, tgt: str, options: CallOptions | None = None) -> list[str]:
             sent.extend(texts)
-            return translate(texts, src, tgt)
+            return translate(texts, src, tgt, options)
 
         pipeline_translator.translate = recording  # type: ignore[method-assign]
         stats = RunStats()

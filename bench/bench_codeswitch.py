@@ -24,8 +24,10 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from generator.codeswitch import CodeSwitchConfig, switch_text
-from generator.lexicons import Lexicon, load_dictd
+from generator.codeswitch.config import CodeSwitchConfig
+from generator.codeswitch.switching import switch_text
+from generator.lexicons.freedict import load_dictd
+from generator.lexicons.lexicon import Lexicon
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "xquad" / "xquad.en.json"
 LANGS = {"es": "spa", "de": "deu", "sw": "swh", "tr": "tur"}

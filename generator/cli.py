@@ -66,7 +66,8 @@ def lexicons_command(
     from rich.table import Table
 
     from generator.languages import LANGUAGES
-    from generator.lexicons import ISO_TO_FREEDICT, available_lexicons
+    from generator.lexicons.codes import ISO_TO_FREEDICT
+    from generator.lexicons.installed import available_lexicons
 
     infos = available_lexicons(dictd_dir, muse_dir or None)
     table = Table(title=f"Code-switching lexicons ({len(infos)})")

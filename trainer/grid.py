@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trainer.config.experiment import Condition, Experiment
 from trainer.config.sources import task_kind
@@ -41,6 +41,7 @@ def run_grid(
     experiment = experiment.model_copy(update={"output_dir": out})
     seeds = seeds or experiment.seeds
     runs: dict[str, list[Scores]] = {}
+    data: dict[str, Any] = {}
     for condition in conditions or experiment.conditions():
         for seed in seeds:
             recipe = StiltsRecipe(
@@ -52,6 +53,9 @@ def run_grid(
                 quiet=quiet,
             )
             runs.setdefault(condition, []).append(recipe.run())
+            for task, roles in recipe.data_log.summary().items():
+                for role, langs in roles.items():
+                    data.setdefault(task, {}).setdefault(role, {}).update(langs)
     meta = {
         "experiment": experiment.name,
         "model": experiment.model,
@@ -60,8 +64,25 @@ def run_grid(
         "intermediate": [t.key for t in experiment.intermediate.tasks] if experiment.intermediate else [],
         "targets": [t.name for t in experiment.targets],
         "model_selection": statement(experiment.targets),
+        "data": data | _retrieval_data(experiment),
     }
     kinds = {t.name: task_kind(t.task) for t in experiment.targets}
     kinds |= {f"{name}{ORACLE_SUFFIX}": kind for name, kind in kinds.items()}
     report = build_report(runs, meta=meta, kinds=kinds)  # type: ignore[arg-type]
     return GridResult(runs, write_report(report, out / "report"), out)
+
+
+def _retrieval_data(experiment: Experiment) -> dict[str, Any]:
+    """What the retrieval evaluations read: Tatoeba's line-aligned test pairs, XQuAD-R's files,
+    Mewsli-X's mentions of one split, and the English pairs of a retrieval fine-tuning."""
+    out: dict[str, Any] = {}
+    for r in experiment.retrieval:
+        split = r.split if r.task == "mewslix" else "test"
+        layout = "raw" if r.task == "tatoeba" else "xtreme-r"
+        entry: dict[str, Any] = {
+            "eval": {"all": {"source": str(r.data_dir), "split": split, "layout": layout}}
+        }
+        if r.finetune is not None:
+            entry["train"] = {"en": {"source": str(r.finetune.train), "split": "train", "layout": "raw"}}
+        out[r.task] = entry
+    return out

@@ -1,6 +1,7 @@
-"""The files of a run folder: `run.json` (condition, seed, pretrained model), per phase
-`done.json` (a finished phase) and resumable `checkpoint-<optimiser step>` folders, and per
-target `selection.json` (its model selection points)."""
+"""The files of a run folder: `run.json` (condition, seed, pretrained model), `data.json` (every
+file or split read: role, language, split, layout, examples, realignment counts), per phase
+`done.json` (a finished phase) and resumable `checkpoint-<optimiser step>` folders, and per target
+`selection.json` (its model selection points)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 DONE = "done.json"
 RUN_FILE = "run.json"
+DATA_FILE = "data.json"
 CHECKPOINT_PREFIX = "checkpoint-"
 _POSITION = "position.json"
 SELECTION_FILE = "selection.json"

@@ -20,8 +20,8 @@ from typing import Any
 from generator.example import Example
 from trainer.config.experiment import Hyperparameters
 from trainer.config.phases import TargetConfig
-from trainer.data import read_task_file
 from trainer.metrics import primary_metric
+from trainer.reading import read_task_data
 from trainer.run_folder import SELECTION_FILE, oracle_from_points
 
 ORACLE_SUFFIX = "_oracle"
@@ -55,14 +55,17 @@ class Selection:
         """The selection of a target with a `dev` or `target_dev` entry, with earlier points reloaded."""
         if target.dev_source is None and target.target_dev is None:
             return None
-        fmt, limit = target.eval_format, hp.max_eval_examples
+        fmt, limit, layout = target.eval_format, hp.max_eval_examples, target.layout
         selection = cls(target, hp, tokenizer, labels, phase_dir)
+
+        def read(source: Any, lang: str) -> list[Example]:
+            return _labelled(read_task_data(fmt, source, limit, train=False, lang=lang, layout=layout))
+
         if target.dev_source is not None:
-            selection.dev = _labelled(read_task_file(fmt, target.dev_source, limit, train=False))
+            selection.dev = read(target.dev_source, "en")
         tests = target.eval_files()
         for lang, dev_file in target.target_dev_files().items():
-            dev = _labelled(read_task_file(fmt, dev_file, limit, train=False))
-            test = _labelled(read_task_file(fmt, tests[lang], limit, train=False))
+            dev, test = read(dev_file, lang), read(tests[lang], lang)
             if dev and test:
                 selection.oracle[lang] = (dev, test)
         state = phase_dir / SELECTION_FILE

@@ -8,9 +8,15 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
-from generator.backends.base import check_pair, supports_pair, translate_nonempty
+from generator.backends.base import (
+    CallOptions,
+    check_pair,
+    resolve_call_options,
+    supports_pair,
+    translate_nonempty,
+)
 from generator.backends.langcodes import all_codes, flores_code, m2m100_code
 from generator.errors import ConfigError
 
@@ -133,12 +139,16 @@ def decode_ids(tokenizer: Any, ids: list[int]) -> str:
     return str(tokenizer.decode([i for i in ids if i < known], skip_special_tokens=True))
 
 
-class Seq2SeqTranslator(ABC):
+C = TypeVar("C", bound=CallOptions)
+
+
+class Seq2SeqTranslator(ABC, Generic[C]):
     """What the seq2seq backends share: model directory, family codes, pair checks, blank-text skipping."""
 
     name: str
     keeps_markers = False
     options: dict[str, object]
+    call_options_model: type[C]
 
     def __init__(self, model: str, family: Family | None, pair: str | None) -> None:
         self.source_dir = require_model_dir(model, self.name)
@@ -157,10 +167,19 @@ class Seq2SeqTranslator(ABC):
     def supports(self, src: str, tgt: str) -> bool:
         return supports_pair(self, src, tgt)
 
-    def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+    def translate(
+        self, texts: list[str], src: str, tgt: str, options: CallOptions | None = None
+    ) -> list[str]:
+        call = resolve_call_options(self.call_options_model, options)
         check_pair(self, src, tgt)
-        return translate_nonempty(texts, lambda batch: self._translate(batch, src, tgt))
+        return translate_nonempty(texts, lambda batch: self._translate(batch, src, tgt, call))
+
+    def close(self) -> None:
+        """Drop the loaded model and tokenizer (memory is freed once no call still uses them)."""
+        with self._lock:
+            self._model = None
+            self._tokenizer = None
 
     @abstractmethod
-    def _translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
-        """Translate non-blank `texts` of a checked pair."""
+    def _translate(self, texts: list[str], src: str, tgt: str, call: C) -> list[str]:
+        """Translate non-blank `texts` of a checked pair with call-time options `call`."""

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
-from generator.backends.base import Translator
-from generator.backends.registry import create_translator
-from generator.cache import CacheKey, TranslationCache, translate_with_cache
+from generator.backends.base import Translator, cache_key
+from generator.backends.loaded import loaded_translators
+from generator.backends.registry import BackendOptions, split_options
+from generator.cache import TranslationCache, translate_with_cache
 from generator.filters import Filter, FilterConfig
-from generator.lexicons import Lexicon
+from generator.lexicons.lexicon import Lexicon
 from generator.pipeline.config import SOURCE_LANG, GenerateConfig
 from generator.pipeline.stats import SegmentStats
 
@@ -26,9 +26,13 @@ class Resources:
     def __init__(self, config: GenerateConfig) -> None:
         self.config = config
 
+    @cached_property
+    def backend_options(self) -> BackendOptions:
+        return split_options(self.config.backend, self.config.backend_options)
+
     @property
     def translator(self) -> Translator:
-        return _translator(self.config.backend, json.dumps(self.config.backend_options, sort_keys=True))
+        return loaded_translators().get(self.config.backend, self.backend_options.load)
 
     @property
     def cache(self) -> TranslationCache:
@@ -49,19 +53,14 @@ class Resources:
         stats.distinct += len(unique)
         if not unique:
             return {}
-        tr = self.translator
-        key = CacheKey.build(tr.name, tr.model_id, tr.options, SOURCE_LANG, lang)
+        tr, call = self.translator, self.backend_options.call
+        key = cache_key(tr, call, SOURCE_LANG, lang)
 
         def backend(batch: list[str]) -> list[str]:
             stats.translated += len(batch)
-            return tr.translate(batch, SOURCE_LANG, lang)
+            return tr.translate(batch, SOURCE_LANG, lang, call)
 
         return dict(zip(unique, translate_with_cache(backend, unique, key, self.cache), strict=True))
-
-
-@lru_cache(maxsize=2)
-def _translator(backend: str, options_json: str) -> Translator:
-    return create_translator(backend, **json.loads(options_json))
 
 
 _CACHES: dict[str, TranslationCache] = {}
@@ -82,7 +81,8 @@ def _filter_for(config_json: str) -> Filter:
 
 @lru_cache(maxsize=16)
 def _lexicon(lang: str, muse_file: str) -> Lexicon:
-    from generator.lexicons import load_lexicon, load_muse
+    from generator.lexicons.installed import load_lexicon
+    from generator.lexicons.muse import load_muse
 
     return load_muse(muse_file, SOURCE_LANG, lang) if muse_file else load_lexicon(lang)
 

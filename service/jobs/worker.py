@@ -22,6 +22,7 @@ from types import FrameType
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from generator.backends.loaded import loaded_translators
 from generator.errors import Cancelled, XstiltsError
 from generator.pipeline.config import GenerateConfig
 from generator.pipeline.runner import Progress, run
@@ -228,6 +229,7 @@ def serve_worker(worker_id: str) -> None:
     try:
         Worker(db, settings, worker_id, stop=stop).run()
     finally:
+        loaded_translators().close()
         db.dispose()
 
 

@@ -11,10 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.codeswitch import CodeSwitchConfig, OffsetMap, switch_example, switch_examples, switch_text
+from generator.codeswitch.config import CodeSwitchConfig
+from generator.codeswitch.examples import switch_example, switch_examples
+from generator.codeswitch.offsets import OffsetMap
+from generator.codeswitch.switching import switch_text
 from generator.errors import ConfigError
 from generator.example import Answer, Example
-from generator.lexicons import Lexicon, load_dictd
+from generator.lexicons.freedict import load_dictd
+from generator.lexicons.lexicon import Lexicon
 from tests.conftest import shared_file
 
 SPANISH = Lexicon(

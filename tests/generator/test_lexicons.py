@@ -10,20 +10,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from generator import lexicons
 from generator.errors import ConfigError, InputError
-from generator.lexicons import (
-    Lexicon,
-    available_lexicons,
-    induce_lexicon,
-    invert,
-    iso_code,
-    lexicon_from_word_pairs,
-    load_dictd,
-    load_lexicon,
-    load_muse,
-    parse_dictd_entry,
-)
+from generator.lexicons import freedict
+from generator.lexicons.codes import iso_code
+from generator.lexicons.derive import induce_lexicon, invert, lexicon_from_word_pairs
+from generator.lexicons.freedict import load_dictd, parse_dictd_entry
+from generator.lexicons.installed import available_lexicons, load_lexicon
+from generator.lexicons.lexicon import Lexicon
+from generator.lexicons.muse import load_muse
 
 DICTD = Path("/usr/share/dictd")
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "lexicons"
@@ -138,7 +132,7 @@ def test_cache_is_used_and_invalidated_by_a_changed_file(
         raise AssertionError("parsed although a cache entry exists")
 
     with monkeypatch.context() as patch:
-        patch.setattr(lexicons, "_parse_dictd", no_parse)
+        patch.setattr(freedict, "_parse_dictd", no_parse)
         assert load_dictd(index, cache_dir=cache).entries == first.entries
     write_dictd(tmp_path, "eng-ita", [("house", "house /haus/\ndimora\n")])
     data = tmp_path / "freedict-eng-ita.dict.dz"

@@ -1,4 +1,4 @@
-"""XTREME-R's target recipes: XCOPA trained on SIQA then COPA with one head; TyDiQA on English only."""
+"""XTREME-R's target recipes: XCOPA's SIQA-then-COPA stages with one head; TyDiQA on English only."""
 
 from __future__ import annotations
 
@@ -39,12 +39,12 @@ def _experiment(tmp_path: Path, model: Path, target: dict[str, Any]) -> Any:
 
 def _xcopa(**extra: Any) -> dict[str, Any]:
     return {
-        "name": "xcopa",
+        "name": "copa_en",
         "task": "copa",
         "train": str(SAMPLES / "copa.en.jsonl"),
         "before": [{"task": "siqa", "train": str(TASKS / "siqa" / "dev.jsonl"), "lr": 5e-4}],
         "eval_task": "copa",
-        "eval": {"et": str(SAMPLES / "copa.en.jsonl")},
+        "eval": {"en": str(SAMPLES / "copa.en.jsonl")},
         "lr": 2e-3,
         **extra,
     }
@@ -65,15 +65,15 @@ def test_xcopa_trains_siqa_then_copa_with_one_head(
 
     monkeypatch.setattr(StiltsModel, "load", classmethod(spy))
     result = recipe.target_phase(recipe.exp.targets[0], str(tiny_model))
-    stage = tmp_path / "run" / "target-xcopa" / "before-siqa" / "model"
+    stage = tmp_path / "run" / "target-copa_en" / "before-siqa" / "model"
     # The COPA phase starts from the SIQA model, head included: it is loaded, not built fresh.
     assert loaded == [stage]
-    assert json.loads((stage / "heads.json").read_text()) == {"xcopa": {"kind": "choice", "num_labels": 1}}
-    assert result.model_dir == tmp_path / "run" / "target-xcopa" / "model"
+    assert json.loads((stage / "heads.json").read_text()) == {"copa_en": {"kind": "choice", "num_labels": 1}}
+    assert result.model_dir == tmp_path / "run" / "target-copa_en" / "model"
     # Each phase runs at its own learning rate: the first logged rate is lr x (1 - 1/2) with linear decay.
     first_lr = [
         json.loads((tmp_path / "run" / phase / "log.jsonl").read_text().splitlines()[0])["lr"]
-        for phase in ("target-xcopa/before-siqa", "target-xcopa")
+        for phase in ("target-copa_en/before-siqa", "target-copa_en")
     ]
     assert first_lr == pytest.approx([2.5e-4, 1e-3])
 

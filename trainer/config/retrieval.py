@@ -8,6 +8,7 @@ benchmark number). `RETRIEVAL_RECIPES` holds XTREME-R's settings for XLM-R Large
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -147,4 +148,19 @@ class RetrievalConfig(StrictModel):
                     f"retrieval mewslix: candidate set {self.candidate_file} does not exist; "
                     f"set `candidates` to XTREME-R's {MEWSLIX_CANDIDATES}"
                 )
+        if check_files and self.task == "tatoeba" and self.dir.is_dir():
+            out += sorted_english_problems(self.task, self.dir)
         return out
+
+
+def sorted_english_problems(task: str, directory: Path) -> list[str]:
+    """XTREME-R's Tatoeba folder (`<xx>-en.<xx>`, English side sorted) has no gold: say where it is."""
+    from generator.tasks.gold import no_gold_message
+    from generator.tasks.retrieval import TATOEBA_RAW, TATOEBA_XTREME_R
+
+    names = [path.name for path in directory.iterdir() if path.is_file()]
+    sorted_side = [name for name in names if re.search(TATOEBA_XTREME_R, name) and not name.endswith(".en")]
+    if sorted_side and not any(re.search(TATOEBA_RAW, name) for name in names):
+        why = f"XTREME-R's Tatoeba folder sorts the English side, so {sorted_side[0]} and its .en no longer align"
+        return [f"retrieval {task}: {no_gold_message('tatoeba', directory, why)}"]
+    return []
