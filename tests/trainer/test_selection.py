@@ -54,7 +54,7 @@ def test_english_dev_picks_the_model_and_oracle_is_apart(tmp_path: Path, tiny_mo
     target = exp.targets[0]
     model = StiltsModel.load(tmp_path / "run" / "target-xnli" / "model")
     labels = json.loads((tmp_path / "run" / "target-xnli" / "labels.json").read_text())
-    from trainer.data import read_task_file
+    from trainer.reading import read_task_file
 
     dev = read_task_file("xnli", target.dev_source, None, train=False)
     again = score_examples(
