@@ -1,8 +1,17 @@
-"""Code-switching one text: choose units by greedy longest match, replace them, map offsets."""
+"""Code-switching one text: choose units by greedy longest match, replace them, map offsets.
+
+Protection inside a text: a capitalised word that does not start a sentence is a name unless the
+lexicon lists it capitalised (`European`) and it is no part of a longer run of capitalised words
+(`North Western`); a capitalised word starting a sentence is one when the next word is capitalised
+too (`Doctor Who`); URLs, e-mail addresses and dates (a month name with a
+day or year) stay. A switched word is capitalised only where it starts a sentence; elsewhere it keeps
+the lexicon's casing (German nouns capitalised, Spanish `europeo` not).
+"""
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -21,6 +30,21 @@ from generator.lexicons.lexicon import Lexicon
 _GAP_TOKEN = re.compile(r"(\s*)(" + TOKEN.pattern + ")")
 _TOKEN_OF = itemgetter(1)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+")
+# A capital letter starting a word (the source text is English).
+_CAPITAL = re.compile(r"(?<![\w'’\-])[A-ZÀ-ÖØ-Þ]")
+# Tokens after which a capitalised word starts a sentence (or a quotation) rather than being a name.
+SENTENCE_OPENERS = frozenset(".!?:;\"“‘'(")
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+)
+_DIGIT_CHAR = re.compile(r"\d")
+_PROTECTED = re.compile(
+    r"\b(?:https?://|ftp://|www\.)[^\s<>\"]+"  # URLs
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    rf"|\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{3,4}})?"  # 5 March (2010)
+    rf"|{_MONTH}\s+\d{{1,4}}(?:st|nd|rd|th)?(?:,?\s+\d{{3,4}})?)\b"  # March 5(, 2010), May 1998
+)
 
 
 @dataclass(slots=True)
@@ -34,9 +58,15 @@ class SwitchResult:
 
 
 def cased(source: str, target: str) -> str:
+    """`target` with a capital first letter when `source` has one."""
     if source[:1].isupper() and target[:1].islower():
         return target[:1].upper() + target[1:]
     return target
+
+
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of URLs, e-mail addresses and dates in `text`."""
+    return [match.span() for match in _PROTECTED.finditer(text)]
 
 
 def choose_units(
@@ -46,16 +76,19 @@ def choose_units(
     table: Table,
     ratio: float,
     rng: Random,
+    capitals: Container[int] = (),
 ) -> tuple[list[tuple[int, int, str, str]], int]:
     """Greedy longest-match units over tokens; returns switched (first, width, lang, target) and candidates.
 
-    `can_join(k)` is true when token k may extend a unit that token k-1 is in; `blocked` tokens never switch.
+    `can_join(k)` is true when token k may extend a unit that token k-1 is in; `blocked` tokens never
+    switch; `capitals` are the tokens that start with a capital letter (names unless `table.proper`).
     """
     random = rng.random
     chosen: list[tuple[int, int, str, str]] = []
     candidates = 0
     count = len(keys)
     resume = 0  # the token after the last multiword unit
+    proper = table.proper
     for i, head in enumerate(map(table.trie.get, keys)):
         if head is None or i < resume:
             continue
@@ -75,12 +108,26 @@ def choose_units(
             resume = i + width
         if entry is None or i in blocked:
             continue
+        if i in capitals:
+            key = keys[i] if width == 1 else " ".join(keys[i : i + width])
+            if (
+                i and keys[i - 1] not in SENTENCE_OPENERS
+            ):  # inside a sentence: a name unless listed capitalised
+                entry = proper.get(key)
+                if entry is None or i - 1 in capitals or i + width in capitals:  # or part of a longer name
+                    continue
+            elif i + width in capitals and key not in proper:  # starts a run of capitalised words
+                continue
         candidates += 1
         if random() < ratio:
-            lang, options = entry[0] if len(entry) == 1 else entry[int(random() * len(entry))]
-            chosen.append(
-                (i, width, lang, options[0] if len(options) == 1 else options[int(random() * len(options))])
-            )
+            lang, options, cumulative = entry[0] if len(entry) == 1 else entry[int(random() * len(entry))]
+            if len(options) == 1:
+                target = options[0]
+            elif cumulative is None:
+                target = options[int(random() * len(options))]
+            else:
+                target = options[min(bisect_right(cumulative, random()), len(options) - 1)]
+            chosen.append((i, width, lang, target))
     return chosen, candidates
 
 
@@ -103,6 +150,10 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _capital_tokens(text: str, starts: list[int], s_start: int, s_end: int) -> set[int]:
+    return {bisect_left(starts, m.start()) for m in _CAPITAL.finditer(text, s_start, s_end)}
+
+
 def switch_text(
     text: str,
     lexicons: Mapping[str, Lexicon],
@@ -119,6 +170,11 @@ def switch_text(
     exact = len(low) == len(text)  # lowercasing may change lengths (e.g. 'İ'); then keys come per token
     scanned = low if exact else text
     keep_case, sentence_ratio, token_ratio = cfg.keep_case, cfg.sentence_ratio, cfg.token_ratio
+    names = cfg.protect_names
+    if names and ("/" in text or "@" in text or _DIGIT_CHAR.search(text)):
+        found = protected_spans(text)
+        if found:
+            protect = [*protect, *found]
     pieces: list[str] = []
     mapped: list[tuple[int, int, int, int]] = []
     switches: list[Switch] = []
@@ -132,14 +188,14 @@ def switch_text(
         if not units:
             continue
         keys = list(map(_TOKEN_OF, units)) if exact else [token_key(token) for _, token in units]
-        offsets: list[int] = []  # offsets[2k + 1] and offsets[2k + 2]: start and end of token k
+        offsets = _offsets(units, s_start)  # offsets[2k + 1] and offsets[2k + 2]: start and end of token k
         blocked: Container[int] = ()
+        capitals = _capital_tokens(text, offsets[1::2], s_start, s_end) if names else ()
 
         def can_join(k: int, units: list[tuple[str, str]] = units) -> bool:
             return units[k][0] != ""  # whitespace between tokens k-1 and k
 
         if protect or boundaries:
-            offsets = _offsets(units, s_start)
             blocked = {
                 k
                 for k, (a, b) in enumerate(zip(offsets[1::2], offsets[2::2], strict=True))
@@ -148,14 +204,17 @@ def switch_text(
             }
             can_join = partial(_spaced_without_boundary, offsets, boundaries)
 
-        chosen, found = choose_units(keys, can_join, blocked, table, token_ratio, rng)
-        candidates += found
-        if chosen and not offsets:
-            offsets = _offsets(units, s_start)
+        chosen, found_units = choose_units(keys, can_join, blocked, table, token_ratio, rng, capitals)
+        candidates += found_units
         for first, width, lang, target in chosen:
             start, end = offsets[2 * first + 1], offsets[2 * (first + width)]
             surface = text[start:end]
-            if keep_case and surface[0].isupper() and target[0].islower():
+            if (
+                keep_case
+                and surface[0].isupper()
+                and target[0].islower()
+                and (first == 0 or keys[first - 1] in SENTENCE_OPENERS)
+            ):
                 target = target[0].upper() + target[1:]
             pieces.append(text[cursor:start])
             length += start - cursor

@@ -13,6 +13,7 @@ from generator.lexicons.derive import invert
 from generator.lexicons.freedict import DICTD_NAME, is_metadata, load_dictd
 from generator.lexicons.lexicon import Lexicon, merge
 from generator.lexicons.muse import MUSE_NAME, load_muse
+from generator.lexicons.ranking import rank
 
 DEFAULT_DICTD_DIR = Path("/usr/share/dictd")
 
@@ -84,8 +85,13 @@ def load_lexicon(
     dictd_dir: str | Path = DEFAULT_DICTD_DIR,
     muse_dirs: Sequence[str | Path] | None = None,
     cache_dir: str | Path | None = None,
+    extra: Sequence[Lexicon] = (),
 ) -> Lexicon:
-    """The English->`lang` lexicon from every installed source in `sources` ("freedict", "muse"), merged."""
+    """The English->`lang` lexicon from every installed source in `sources` ("freedict", "muse"), merged.
+
+    `extra` lexicons (e.g. one induced from the pipeline's own translations) are merged after them;
+    the translations are then ranked (generator.lexicons.ranking).
+    """
     unknown = set(sources) - {"freedict", "muse"}
     if unknown:
         raise ConfigError(f"unknown lexicon source(s) {sorted(unknown)}; use 'freedict' and/or 'muse'")
@@ -101,8 +107,9 @@ def load_lexicon(
             loaded.append(load_muse(info.source))
         else:
             loaded.append(invert(load_muse(info.source)))
+    loaded.extend(extra)
     if loaded:
-        return merge(loaded)
+        return rank(merge(loaded))
     package = ISO_TO_FREEDICT.get(lang, lang)
     raise ConfigError(
         f"no English->{lang} lexicon found in {sources}: install one with "
