@@ -30,19 +30,17 @@ from generator.lexicons.lexicon import Lexicon
 _GAP_TOKEN = re.compile(r"(\s*)(" + TOKEN.pattern + ")")
 _TOKEN_OF = itemgetter(1)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+")
-# A capital letter starting a word (the source text is English).
-_CAPITAL = re.compile(r"(?<![\w'’\-])[A-ZÀ-ÖØ-Þ]")
 # Tokens after which a capitalised word starts a sentence (or a quotation) rather than being a name.
 SENTENCE_OPENERS = frozenset(".!?:;\"“‘'(")
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 )
-_DIGIT_CHAR = re.compile(r"\d")
-_PROTECTED = re.compile(
-    r"\b(?:https?://|ftp://|www\.)[^\s<>\"]+"  # URLs
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
-    rf"|\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{3,4}})?"  # 5 March (2010)
+_URL = re.compile(r"\b(?:https?://|ftp://|www\.)[^\s<>\"]+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_MONTH_NAME = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{3,4}})?"  # 5 March (2010)
     rf"|{_MONTH}\s+\d{{1,4}}(?:st|nd|rd|th)?(?:,?\s+\d{{3,4}})?)\b"  # March 5(, 2010), May 1998
 )
 
@@ -66,7 +64,14 @@ def cased(source: str, target: str) -> str:
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of URLs, e-mail addresses and dates in `text`."""
-    return [match.span() for match in _PROTECTED.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    if "://" in text or "www." in text:
+        spans.extend(match.span() for match in _URL.finditer(text))
+    if "@" in text:
+        spans.extend(match.span() for match in _EMAIL.finditer(text))
+    if _MONTH_NAME.search(text):
+        spans.extend(match.span() for match in _DATE.finditer(text))
+    return spans
 
 
 def choose_units(
@@ -76,12 +81,15 @@ def choose_units(
     table: Table,
     ratio: float,
     rng: Random,
-    capitals: Container[int] = (),
+    capitals: Container[int] | None = None,
+    text: str = "",
+    starts: Sequence[int] = (),
 ) -> tuple[list[tuple[int, int, str, str]], int]:
     """Greedy longest-match units over tokens; returns switched (first, width, lang, target) and candidates.
 
     `can_join(k)` is true when token k may extend a unit that token k-1 is in; `blocked` tokens never
-    switch; `capitals` are the tokens that start with a capital letter (names unless `table.proper`).
+    switch. Capitalised tokens are names unless `table.proper` lists them: `capitals` names them, or,
+    when it is None, token k is capitalised when `text[starts[k]]` is an upper-case letter.
     """
     random = rng.random
     chosen: list[tuple[int, int, str, str]] = []
@@ -108,15 +116,18 @@ def choose_units(
             resume = i + width
         if entry is None or i in blocked:
             continue
-        if i in capitals:
+        if i in capitals if capitals is not None else text[starts[i]].isupper():
             key = keys[i] if width == 1 else " ".join(keys[i : i + width])
-            if (
-                i and keys[i - 1] not in SENTENCE_OPENERS
-            ):  # inside a sentence: a name unless listed capitalised
+            end = i + width
+            after_name = end < count and (
+                end in capitals if capitals is not None else text[starts[end]].isupper()
+            )
+            if i and keys[i - 1] not in SENTENCE_OPENERS:  # inside a sentence: a name unless listed
                 entry = proper.get(key)
-                if entry is None or i - 1 in capitals or i + width in capitals:  # or part of a longer name
+                before_name = i - 1 in capitals if capitals is not None else text[starts[i - 1]].isupper()
+                if entry is None or before_name or after_name:  # or part of a longer name
                     continue
-            elif i + width in capitals and key not in proper:  # starts a run of capitalised words
+            elif after_name and key not in proper:  # starts a run of capitalised words
                 continue
         candidates += 1
         if random() < ratio:
@@ -150,8 +161,19 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _capital_tokens(text: str, starts: list[int], s_start: int, s_end: int) -> set[int]:
-    return {bisect_left(starts, m.start()) for m in _CAPITAL.finditer(text, s_start, s_end)}
+def _blocked_tokens(
+    offsets: list[int], protect: Sequence[tuple[int, int]], boundaries: Sequence[int]
+) -> set[int]:
+    """Tokens overlapping a protected span or holding a boundary strictly inside."""
+    starts, ends = offsets[1::2], offsets[2::2]
+    blocked: set[int] = set()
+    for p_start, p_end in protect:
+        blocked.update(range(bisect_right(ends, p_start), bisect_left(starts, p_end)))
+    for x in boundaries:
+        k = bisect_left(starts, x) - 1  # the last token starting before x
+        if k >= 0 and ends[k] > x:
+            blocked.add(k)
+    return blocked
 
 
 def switch_text(
@@ -171,7 +193,7 @@ def switch_text(
     scanned = low if exact else text
     keep_case, sentence_ratio, token_ratio = cfg.keep_case, cfg.sentence_ratio, cfg.token_ratio
     names = cfg.protect_names
-    if names and ("/" in text or "@" in text or _DIGIT_CHAR.search(text)):
+    if names:
         found = protected_spans(text)
         if found:
             protect = [*protect, *found]
@@ -190,21 +212,20 @@ def switch_text(
         keys = list(map(_TOKEN_OF, units)) if exact else [token_key(token) for _, token in units]
         offsets = _offsets(units, s_start)  # offsets[2k + 1] and offsets[2k + 2]: start and end of token k
         blocked: Container[int] = ()
-        capitals = _capital_tokens(text, offsets[1::2], s_start, s_end) if names else ()
 
         def can_join(k: int, units: list[tuple[str, str]] = units) -> bool:
             return units[k][0] != ""  # whitespace between tokens k-1 and k
 
         if protect or boundaries:
-            blocked = {
-                k
-                for k, (a, b) in enumerate(zip(offsets[1::2], offsets[2::2], strict=True))
-                if any(a < p_end and p_start < b for p_start, p_end in protect)
-                or any(a < x < b for x in boundaries)
-            }
+            blocked = _blocked_tokens(offsets, protect, boundaries)
             can_join = partial(_spaced_without_boundary, offsets, boundaries)
 
-        chosen, found_units = choose_units(keys, can_join, blocked, table, token_ratio, rng, capitals)
+        if names:
+            chosen, found_units = choose_units(
+                keys, can_join, blocked, table, token_ratio, rng, None, text, offsets[1::2]
+            )
+        else:
+            chosen, found_units = choose_units(keys, can_join, blocked, table, token_ratio, rng, ())
         candidates += found_units
         for first, width, lang, target in chosen:
             start, end = offsets[2 * first + 1], offsets[2 * (first + width)]
