@@ -2,8 +2,8 @@
 
 The UD guidelines (universaldependencies.org/u/pos) divide words into open classes (nouns, verbs,
 adjectives, adverbs, proper nouns, interjections) and closed classes: adpositions (ADP), auxiliaries
-(AUX), coordinating and subordinating conjunctions (CCONJ, SCONJ), determiners (DET), particles
-(PART) and pronouns (PRON). These are the English members of the closed classes as English grammars
+(AUX), coordinating and subordinating conjunctions (CCONJ, SCONJ), determiners (DET), numerals
+(NUM), particles (PART) and pronouns (PRON). These are the English members of the closed classes as English grammars
 list them (with the contracted forms the tokeniser keeps whole, e.g. "don't"). Dictionaries translate
 them badly out of context (a preposition has a dozen senses), so code-switching leaves them alone
 unless asked to switch them.
@@ -41,6 +41,11 @@ DETERMINERS = _words(
     "whichever all any both each either every few many much neither no none several some such "
     "another other enough half more most less least fewer"
 )
+NUMERALS = _words(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred "
+    "thousand million billion trillion dozen"
+)
 PARTICLES = frozenset({"not", "to"})
 PRONOUNS = _words(
     "i me my mine myself you your yours yourself yourselves he him his himself she her hers herself "
@@ -55,6 +60,7 @@ FUNCTION_WORDS = (
     | COORDINATING_CONJUNCTIONS
     | SUBORDINATING_CONJUNCTIONS
     | DETERMINERS
+    | NUMERALS
     | PARTICLES
     | PRONOUNS
 )

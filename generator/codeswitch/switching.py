@@ -30,6 +30,7 @@ from generator.lexicons.lexicon import Lexicon
 _GAP_TOKEN = re.compile(r"(\s*)(" + TOKEN.pattern + ")")
 _TOKEN_OF = itemgetter(1)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+")
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]+\b")
 # Tokens after which a capitalised word starts a sentence (or a quotation) rather than being a name.
 SENTENCE_OPENERS = frozenset(".!?:;\"“‘'(")
 _MONTH = (
@@ -122,9 +123,13 @@ def choose_units(
             after_name = end < count and (
                 end in capitals if capitals is not None else text[starts[end]].isupper()
             )
+            if width == 1 and capitals is None and _ACRONYM.match(text, starts[i]):
+                continue  # an acronym (ABC, NASA) is a name wherever it stands
             if i and keys[i - 1] not in SENTENCE_OPENERS:  # inside a sentence: a name unless listed
                 entry = proper.get(key)
-                before_name = i - 1 in capitals if capitals is not None else text[starts[i - 1]].isupper()
+                before_name = (i > 1 and keys[i - 2] not in SENTENCE_OPENERS) and (
+                    i - 1 in capitals if capitals is not None else text[starts[i - 1]].isupper()
+                )  # a capital starting the sentence says nothing
                 if entry is None or before_name or after_name:  # or part of a longer name
                     continue
             elif after_name and key not in proper:  # starts a run of capitalised words

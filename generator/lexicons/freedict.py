@@ -23,7 +23,7 @@ from generator.lexicons.codes import iso_code
 from generator.lexicons.freedict_entry import MAX_TRANSLATION_WORDS, DictdEntry, parse_entry
 from generator.lexicons.lexicon import EntryBuilder, Lexicon, Rejections
 
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 EXAMPLES_PER_REASON = 3
 
 _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}

@@ -30,6 +30,8 @@ _SENTENCE_END = re.compile(r"\.(?:\s|$)")
 _SEPARATORS = re.compile(r"[,;]")
 _BAD_CHARS = re.compile(r"[\d./\\()\[\]{}<>=\"…|:!?+*&%#@]")
 _SPACES = re.compile(r"\s+")
+_STRESS = re.compile("[\u0300\u0301]")  # stress accents some dictionaries mark (eng-bul `прия́тел`)
+_TRAILING_CODE = re.compile(r"\s+[A-Z]{2,3}$")  # a country or language code after the word
 _LETTER = re.compile(r"[^\W\d_]")
 _LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
 _NON_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-zÀ-ɏ]")
@@ -104,8 +106,6 @@ def _candidate_reason(candidate: str, headword: str, non_latin_target: bool, max
         return "affix"
     if _BAD_CHARS.search(candidate):
         return "not a word"
-    if candidate.casefold() == headword.casefold():
-        return "same as headword"
     if non_latin_target and _LATIN.search(candidate) and not _NON_LATIN_LETTER.search(candidate):
         return "not in the target script"
     if _word_count(candidate) > min(max_words, max(2, _word_count(headword) + 1)):
@@ -131,7 +131,7 @@ def _translation_line(
                 entry.rejected.append(("example", body[end.end() :].strip()))
             body = body[: end.start()]
     for part in _SEPARATORS.split(body):
-        candidate = _SPACES.sub(" ", part).strip(" '‘’")
+        candidate = _TRAILING_CODE.sub("", _STRESS.sub("", _SPACES.sub(" ", part).strip(" '‘’")))
         if not candidate:
             continue
         reason = _candidate_reason(candidate, entry.headword, non_latin_target, max_words)

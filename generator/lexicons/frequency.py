@@ -32,4 +32,6 @@ def phrase_frequency(words: Mapping[str, float], phrase: str) -> float:
     inverse = 0.0
     for word in phrase.split():
         inverse += 1.0 / words.get(word, UNLISTED)
+    if inverse >= 1.0 / UNLISTED:  # a word of it is unlisted
+        return UNLISTED
     return 1.0 / inverse if inverse else UNLISTED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -490,3 +491,85 @@ def test_output_matches_golden_file(name: str) -> None:
             protect = [(len(sentence) // 3, len(sentence) // 2)] if seed == 2 else []
             result = switch_text(sentence, lexicons, GOLDEN_CONFIGS[name], rng, protect=protect)
             assert (result.text, result.candidates) == (text, candidates), sentence
+
+
+GERMAN_RANKED = Lexicon(
+    "en",
+    "de",
+    {"house": ["Haus"], "European": ["europäisch"], "dog": ["Hund"], "bowl": ["Schüssel"], "pro": ["Profi"]},
+    "test",
+)
+SPANISH_NATIONALITY = Lexicon(
+    "en", "es", {"European": ["europeo"], "house": ["casa"], "dog": ["perro"], "big": ["grande"]}, "test"
+)
+
+
+def switched_text(text: str, lexicon: Lexicon, **options: object) -> str:
+    cfg = CodeSwitchConfig(langs=(lexicon.tgt,), token_ratio=1.0, **options)  # type: ignore[arg-type]
+    return switch_text(text, {lexicon.tgt: lexicon}, cfg, random.Random(0)).text
+
+
+def test_names_and_title_runs_stay_but_listed_capitalised_words_switch() -> None:
+    assert switched_text("The Pro Bowl house.", GERMAN_RANKED) == "The Pro Bowl Haus."
+    assert switched_text("Pro Bowl dog.", GERMAN_RANKED) == "Pro Bowl Hund."  # a run at the sentence start
+    assert switched_text("A European house.", GERMAN_RANKED) == "A europäisch Haus."
+    assert switched_text("A European house.", SPANISH_NATIONALITY) == "A europeo casa."  # no capital inside
+    assert switched_text("European house.", SPANISH_NATIONALITY) == "Europeo casa."  # sentence start
+    assert switched_text("The house is big.", GERMAN_RANKED) == "The Haus is big."  # German nouns keep theirs
+    assert (
+        switched_text("The Pro Bowl house.", GERMAN_RANKED, protect_names=False) == "The Profi Schüssel Haus."
+    )
+
+
+def test_acronyms_urls_emails_and_dates_are_protected() -> None:
+    lexicon = Lexicon(
+        "en", "es", {"dog": ["perro"], "march": ["marzo"], "example": ["ejemplo"], "abc": ["a"]}, "t"
+    )
+    text = "ABC dog on March 5, 2010 at www.example.com or dog@example.org, dog."
+    assert (
+        switched_text(text, lexicon)
+        == "ABC perro on March 5, 2010 at www.example.com or dog@example.org, perro."
+    )
+
+
+def test_qa_title_spans_are_protected() -> None:
+    example = Example(
+        "q1",
+        "squad",
+        "qa",
+        title="Big_Dog",
+        context="Big Dog was a big dog.",
+        question="What was Big Dog?",
+        answers=[Answer("Big Dog", 0)],
+    )
+    lexicon = Lexicon("en", "es", {"big": ["grande"], "dog": ["perro"]}, "t")
+    switched = switch_example(
+        example, {"es": lexicon}, CodeSwitchConfig(langs=("es",), token_ratio=1.0), random.Random(0)
+    )
+    assert switched is not None
+    assert switched.context == "Big Dog was a grande perro." and switched.question == "What was Big Dog?"
+
+
+def test_sense_choice_main_weighted_uniform() -> None:
+    lexicon = Lexicon("en", "es", {"house": ["casa", "hogar", "vivienda"]}, "t")
+    lexicon.weights = {"house": [6.0, 3.0, 1.0]}
+    counts: dict[str, Counter[str]] = {}
+    for sense in ("main", "weighted", "uniform"):
+        cfg = CodeSwitchConfig(langs=("es",), token_ratio=1.0, sense=sense)  # type: ignore[arg-type]
+        rng = random.Random(1)
+        counts[sense] = Counter(
+            s.target for _ in range(3000) for s in switch_text("house", {"es": lexicon}, cfg, rng).switches
+        )
+    assert counts["main"] == {"casa": 3000}
+    assert (
+        abs(counts["weighted"]["casa"] / 3000 - 0.6) < 0.04
+        and abs(counts["weighted"]["vivienda"] / 3000 - 0.1) < 0.03
+    )
+    assert all(abs(counts["uniform"][t] / 3000 - 1 / 3) < 0.04 for t in ("casa", "hogar", "vivienda"))
+    with pytest.raises(ConfigError, match="sense"):
+        CodeSwitchConfig(langs=("es",), sense="best")  # type: ignore[arg-type]
+
+
+def test_multiword_entries_with_function_words_match_first() -> None:
+    lexicon = Lexicon("en", "de", {"of course": ["natürlich"], "course": ["Kurs"], "of": ["von"]}, "t")
+    assert switched_text("It was of course a course.", lexicon) == "It was natürlich a Kurs."
