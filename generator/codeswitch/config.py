@@ -1,4 +1,4 @@
-"""Code-switching settings: target languages, sentence and token ratios, what is never switched."""
+"""Code-switching settings: target languages, sentence and token ratios, senses, what is never switched."""
 
 from __future__ import annotations
 
@@ -8,33 +8,32 @@ from typing import Literal
 from generator.errors import ConfigError
 
 Mix = Literal["one", "many"]
-
-# fmt: off
-STOPWORDS = frozenset({
-    "a", "an", "the", "and", "or", "but", "if", "of", "at", "by", "for", "with", "about", "to", "from",
-    "in", "on", "into", "onto", "over", "under", "as", "is", "are", "was", "were", "be", "been", "being",
-    "am", "do", "does", "did", "have", "has", "had", "it", "its", "this", "that", "these", "those", "he",
-    "she", "they", "we", "you", "i", "me", "him", "her", "them", "us", "my", "your", "his", "our",
-    "their", "not", "no", "so", "than", "then", "there", "here", "which", "who", "whom", "whose", "what",
-    "when", "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other", "some",
-    "such", "only", "own", "same", "too", "very", "can", "will", "just", "should", "would", "could",
-    "may", "might", "must", "shall",
-})
-# fmt: on
+# main: the best-ranked translation; weighted: drawn by rank score; uniform: any translation alike.
+SenseChoice = Literal["main", "weighted", "uniform"]
+SENSES: tuple[SenseChoice, ...] = ("main", "weighted", "uniform")
 
 
 @dataclass(frozen=True, slots=True)
 class CodeSwitchConfig:
-    """How much and into which languages to switch; `switch_answers` switches inside QA answer spans too."""
+    """How much and into which languages to switch, and what stays English.
+
+    Protected by default: numbers, punctuation, function words (`function_words=True` switches them),
+    names (`protect_names`: capitalised words inside a sentence that the lexicon does not list
+    capitalised, runs of capitalised words, dates, URLs and e-mail addresses), QA answer spans
+    (`switch_answers`) and tagged entities (`switch_entities`).
+    """
 
     langs: tuple[str, ...]
     sentence_ratio: float = 1.0
     token_ratio: float = 0.5
     mix: Mix = "one"
+    sense: SenseChoice = "main"
     skip_numbers: bool = True
     skip_punct: bool = True
-    skip_stopwords: bool = False
+    function_words: bool = False
+    protect_names: bool = True
     switch_answers: bool = False
+    switch_entities: bool = False
     max_words: int = 3
     keep_case: bool = True
 
@@ -51,6 +50,8 @@ class CodeSwitchConfig:
             raise ConfigError(
                 f"mix must be 'one' (one language per sentence) or 'many' (per token), got {self.mix!r}"
             )
+        if self.sense not in SENSES:
+            raise ConfigError(f"sense must be one of {', '.join(SENSES)}, got {self.sense!r}")
         if not 1 <= self.max_words <= 8:
             raise ConfigError(f"max_words must be between 1 and 8, got {self.max_words}")
 

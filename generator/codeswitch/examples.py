@@ -13,13 +13,26 @@ from dataclasses import replace
 from random import Random
 
 from generator.codeswitch.config import CodeSwitchConfig
-from generator.codeswitch.switching import cased, choose_units, switch_text
+from generator.codeswitch.switching import SENTENCE_OPENERS, cased, choose_units, switch_text
 from generator.codeswitch.tables import tables_for, token_key
 from generator.errors import ConfigError
 from generator.example import Answer, Example, Switch
 from generator.lexicons.lexicon import Lexicon
 
 _BIO = re.compile(r"^(?:O|[BI]-.+)$")
+
+
+def _title_spans(text: str, title: str) -> list[tuple[int, int]]:
+    """Where the article title (`Super_Bowl_50` -> `Super Bowl 50`) occurs in `text`."""
+    title = title.replace("_", " ").strip()
+    spans: list[tuple[int, int]] = []
+    if not title:
+        return spans
+    start = text.find(title)
+    while start >= 0:
+        spans.append((start, start + len(title)))
+        start = text.find(title, start + len(title))
+    return spans
 
 
 def _answers_valid(context: str, answers: Iterable[Answer]) -> bool:
@@ -35,19 +48,21 @@ def switch_qa(
     if not _answers_valid(example.context, example.answers):
         return None
     spans = [(a.start, a.start + len(a.text)) for a in example.answers]
+    titles = _title_spans(example.context, example.title) if cfg.protect_names else []
     if cfg.switch_answers:
         points = sorted({p for span in spans for p in span})
-        context = switch_text(example.context, lexicons, cfg, rng, boundaries=points)
+        context = switch_text(example.context, lexicons, cfg, rng, protect=titles, boundaries=points)
         answers = []
         for start, end in spans:
             new_start, new_end = context.offset_map.span(start, end)
             answers.append(Answer(context.text[new_start:new_end], new_start))
     else:
-        context = switch_text(example.context, lexicons, cfg, rng, protect=spans)
+        context = switch_text(example.context, lexicons, cfg, rng, protect=spans + titles)
         answers = [Answer(a.text, context.offset_map(a.start)) for a in example.answers]
     if not _answers_valid(context.text, answers):
         return None
-    question = switch_text(example.question, lexicons, cfg, rng)
+    question_titles = _title_spans(example.question, example.title) if cfg.protect_names else []
+    question = switch_text(example.question, lexicons, cfg, rng, protect=question_titles)
     return _switched(
         example,
         context.switches + question.switches,
@@ -67,9 +82,10 @@ def switch_tagging(
 ) -> Example:
     """Switch tokens and keep one tag per output token.
 
-    BIO tags: a unit spans tokens of one entity (or only O tokens); a k-word translation of a unit
-    tagged B-X (I-X) gets B-X (I-X) then I-X for the other words; O stays O. Other tag sets
-    (UD-POS, CCG) switch single tokens to single-word translations only, each keeping its tag.
+    BIO tags: entity tokens stay unless `switch_entities`; then a unit spans tokens of one entity (or
+    only O tokens) and a k-word translation of a unit tagged B-X (I-X) gets B-X (I-X) then I-X for
+    the other words; O stays O. Other tag sets (UD-POS, CCG) switch single tokens to single-word
+    translations only, each keeping its tag.
     """
     tokens, tags = example.tokens, example.tags
     if len(tokens) != len(tags):
@@ -87,7 +103,9 @@ def switch_tagging(
         before, tag = tags[k - 1], tags[k]
         return bio and ((tag == "O" and before == "O") or (tag.startswith("I-") and before[2:] == tag[2:]))
 
-    chosen, _ = choose_units(keys, can_join, (), table, cfg.token_ratio, rng)
+    blocked = {k for k, tag in enumerate(tags) if tag != "O"} if bio and not cfg.switch_entities else ()
+    capitals = {k for k, token in enumerate(tokens) if token[:1].isupper()} if cfg.protect_names else ()
+    chosen, _ = choose_units(keys, can_join, blocked, table, cfg.token_ratio, rng, capitals)
     new_tokens: list[str] = []
     new_tags: list[str] = []
     switches: list[Switch] = []
@@ -96,7 +114,8 @@ def switch_tagging(
         new_tokens.extend(tokens[cursor:first])
         new_tags.extend(tags[cursor:first])
         source = " ".join(tokens[first : first + width])
-        words = (cased(source, target) if cfg.keep_case else target).split()
+        initial = first == 0 or keys[first - 1] in SENTENCE_OPENERS
+        words = (cased(source, target) if cfg.keep_case and initial else target).split()
         head = tags[first]
         new_tokens.extend(words)
         new_tags.append(head)

@@ -24,8 +24,11 @@ def cache_file(source: Path, cache_dir: Path, parser_version: int, options: str)
     return cache_dir / f"{source.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.marshal"
 
 
-def read_cache(path: Path) -> dict[str, list[str]] | None:
-    """The cached entries (marshal: no code runs on load), or None when absent or unreadable."""
+Parsed = tuple[dict[str, list[str]], dict[str, tuple[int, list[str]]]]  # (entries, rejections)
+
+
+def read_cache(path: Path) -> Parsed | None:
+    """The cached entries and rejections (marshal: no code runs on load), or None when absent or unreadable."""
     try:
         raw = path.read_bytes()
     except OSError:
@@ -34,18 +37,20 @@ def read_cache(path: Path) -> dict[str, list[str]] | None:
     paused = gc.isenabled()
     gc.disable()
     try:
-        entries = marshal.loads(raw)
+        parsed = marshal.loads(raw)
     except (EOFError, ValueError, TypeError):
         return None
     finally:
         if paused:
             gc.enable()
-    return entries if isinstance(entries, dict) else None
+    if isinstance(parsed, tuple) and len(parsed) == 2 and all(isinstance(part, dict) for part in parsed):
+        return parsed
+    return None
 
 
-def write_cache(path: Path, entries: dict[str, list[str]]) -> None:
-    """Write `entries` to `path` atomically (temp file, then rename)."""
+def write_cache(path: Path, parsed: Parsed) -> None:
+    """Write `parsed` to `path` atomically (temp file, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_bytes(marshal.dumps(entries))
+    tmp.write_bytes(marshal.dumps(parsed))
     tmp.replace(path)

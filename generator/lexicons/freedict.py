@@ -1,5 +1,10 @@
-"""FreeDict dictd dictionaries (`freedict-<src>-<tgt>.index` + `.dict.dz`): entry parsing and loading.
+"""FreeDict dictd dictionaries (`freedict-<src>-<tgt>.index` + `.dict.dz`): reading, checking, loading.
 
+Entries are parsed by `generator.lexicons.freedict_entry`; across entries, one more rule: some
+dictionaries (eng-spa) file a multiword phrase under its first word with the phrase's
+pronunciation (`in /infækt/` -> `enefecto`, spaces lost): an entry whose pronunciation extends the
+pronunciation of another entry of the same headword is such a phrase and is rejected.
+Translations are ordered by sense (senses without a domain label first), then by listing order.
 Parsed dictionaries are cached on disk (keyed by file path, mtime and size), because the large
 ones (eng-deu: 460k index lines) take seconds to parse and milliseconds to reload.
 """
@@ -8,30 +13,27 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections import defaultdict
 from pathlib import Path
 
 from generator.errors import ConfigError, InputError
+from generator.languages import LANGUAGES
 from generator.lexicons.cache import cache_file, default_cache_dir, read_cache, write_cache
 from generator.lexicons.codes import iso_code
-from generator.lexicons.lexicon import EntryBuilder, Lexicon
+from generator.lexicons.freedict_entry import MAX_TRANSLATION_WORDS, DictdEntry, parse_entry
+from generator.lexicons.lexicon import EntryBuilder, Lexicon, Rejections
 
-PARSER_VERSION = 1
-MAX_TRANSLATION_WORDS = 4
+PARSER_VERSION = 3
+EXAMPLES_PER_REASON = 3
 
 _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 DICTD_NAME = re.compile(r"^freedict-([a-z]{3})-([a-z]{3})\.index$")
-_NON_TRANSLATION = ("see:", "synonym:", "synonyms:", "note:", '"', "{")
-_BRACKETED = re.compile(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)|\{[^}]*\}")
-_PLACEHOLDER = re.compile(r"\b(?:sth|sb|etw|jdn|jdm|jds|jd)\.(?:/(?:sth|sb|etw|jdn|jdm|jds|jd)\.)*")
-_SENSE_NUMBER = re.compile(r"^\s*\d+\.\s*")
-_SENTENCE_END = re.compile(r"\.(?:\s|$)")
-_SEPARATORS = re.compile(r"[,;]")
-_BAD_CHARS = re.compile(r"[\d./\\()\[\]{}<>=\"…|:!?]")
-_SPACES = re.compile(r"\s+")
 _LETTER = re.compile(r"[^\W\d_]")
+_PHRASE = "phrase filed under its first word"
 
 
 def is_metadata(headword: str) -> bool:
+    """True for dictd's own `00database...` index entries."""
     return headword.startswith(("00database", "00-database"))
 
 
@@ -42,44 +44,94 @@ def _b64_number(text: str) -> int:
     return value
 
 
-def _clean_headword(line: str) -> str:
-    head = line.split(" /", 1)[0]
-    head = _PLACEHOLDER.sub(" ", _BRACKETED.sub(" ", head))
-    return _SPACES.sub(" ", head.replace("…", " ")).strip(" .,;")
-
-
-def _translations(line: str, max_words: int) -> list[str]:
-    text = _PLACEHOLDER.sub(" ", _BRACKETED.sub(" ", _SENSE_NUMBER.sub("", line)))
-    end = _SENTENCE_END.search(text)
-    if end is not None:
-        text = text[: end.start()]
-    found = []
-    for part in _SEPARATORS.split(text):
-        candidate = _SPACES.sub(" ", part).strip(" '‘’-")
-        if (
-            candidate
-            and not _BAD_CHARS.search(candidate)
-            and "- " not in candidate
-            and _LETTER.search(candidate)
-            and candidate.count(" ") < max_words
-        ):
-            found.append(candidate)
-    return found
+def non_latin_script(lang: str) -> bool:
+    """True when XTREME-R language `lang` is written in a script other than Latin."""
+    info = LANGUAGES.get(lang)
+    return info is not None and info.script != "Latn"
 
 
 def parse_dictd_entry(body: str, max_words: int = MAX_TRANSLATION_WORDS) -> tuple[str, list[str]]:
-    """Headword and translations of one dictd entry (pronunciation, grammar notes, senses removed)."""
-    lines = body.split("\n")
-    headword = _clean_headword(lines[0])
-    translations: list[str] = []
-    for line in lines[1:]:
-        stripped = line.strip()
-        if not stripped or stripped.lower().startswith(_NON_TRANSLATION):
+    """Headword and translations of one dictd entry, senses in order (see `freedict_entry.parse_entry`)."""
+    entry = parse_entry(body, max_words=max_words)
+    return entry.headword, _ordered([entry])
+
+
+def _ordered(entries: list[DictdEntry]) -> list[str]:
+    senses = [sense for entry in entries for sense in entry.senses]
+    senses.sort(key=lambda sense: sense.labelled)  # stable: listing order within each group
+    translations = dict.fromkeys(t for sense in senses for t in sense.translations)
+    return list(translations)
+
+
+def _phrases_under_first_word(entries: list[DictdEntry]) -> list[DictdEntry]:
+    """The entries whose pronunciation extends another entry's (phrases filed under the first word)."""
+    prons = {e.pronunciation for e in entries if e.pronunciation}
+    return [
+        e
+        for e in entries
+        if e.pronunciation
+        and " " not in e.headword
+        and " " not in e.pronunciation
+        and any(p != e.pronunciation and e.pronunciation.startswith(p) for p in prons)
+    ]
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.rejected: Rejections = {}
+
+    def add(self, reason: str, text: str) -> None:
+        count, examples = self.rejected.get(reason, (0, []))
+        if len(examples) < EXAMPLES_PER_REASON and text not in examples:
+            examples.append(text)
+        self.rejected[reason] = (count + 1, examples)
+
+
+def _read_entries(index: Path, data_path: Path, non_latin: bool, max_words: int) -> list[DictdEntry]:
+    raw = gzip.decompress(data_path.read_bytes()) if data_path.suffix == ".dz" else data_path.read_bytes()
+    seen: set[tuple[int, int]] = set()
+    entries: list[DictdEntry] = []
+    with index.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 3:
+                raise InputError(
+                    str(index), f"line {number}", "entry", "expected 'headword<TAB>offset<TAB>length'"
+                )
+            if is_metadata(parts[0]):
+                continue
+            try:
+                start, length = _b64_number(parts[1]), _b64_number(parts[2])
+            except KeyError:
+                raise InputError(str(index), f"line {number}", "offset", "not dictd base64") from None
+            if (start, length) in seen:  # one entry indexed under several forms
+                continue
+            seen.add((start, length))
+            body = raw[start : start + length].decode("utf-8", errors="replace")
+            entries.append(parse_entry(body, non_latin_target=non_latin, max_words=max_words))
+    return entries
+
+
+def _parse_dictd(index: Path, max_words: int) -> tuple[dict[str, list[str]], Rejections]:
+    data_path, _, tgt = _dictd_paths(index)
+    report = _Report()
+    by_headword: defaultdict[str, list[DictdEntry]] = defaultdict(list)
+    for entry in _read_entries(index, data_path, non_latin_script(iso_code(tgt)), max_words):
+        for reason, text in entry.rejected:
+            report.add(reason, f"{entry.headword}: {text}")
+        if not entry.headword or not _LETTER.search(entry.headword):
+            report.add("no headword", entry.headword or "(empty)")
             continue
-        for candidate in _translations(stripped, max_words):
-            if candidate not in translations and candidate.casefold() != headword.casefold():
-                translations.append(candidate)
-    return headword, translations
+        by_headword[entry.headword].append(entry)
+    builder = EntryBuilder()
+    for headword, entries in by_headword.items():
+        phrases = _phrases_under_first_word(entries) if len(entries) > 1 else []
+        for phrase in phrases:
+            report.add(_PHRASE, f"{headword} /{phrase.pronunciation}/: {', '.join(_ordered([phrase]))}")
+        kept = [e for e in entries if e not in phrases] if phrases else entries
+        for translation in _ordered(kept):
+            builder.add(headword, translation)
+    return builder.entries, report.rejected
 
 
 def _dictd_paths(index: Path) -> tuple[Path, str, str]:
@@ -95,32 +147,6 @@ def _dictd_paths(index: Path) -> tuple[Path, str, str]:
             raise ConfigError(f"{index}: its data file {data} is missing; reinstall the FreeDict package")
         data = plain
     return data, match.group(1), match.group(2)
-
-
-def _parse_dictd(index: Path, max_words: int) -> dict[str, list[str]]:
-    data_path, _, _ = _dictd_paths(index)
-    raw = gzip.decompress(data_path.read_bytes()) if data_path.suffix == ".dz" else data_path.read_bytes()
-    builder = EntryBuilder()
-    with index.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 3:
-                raise InputError(
-                    str(index), f"line {number}", "entry", "expected 'headword<TAB>offset<TAB>length'"
-                )
-            if is_metadata(parts[0]):
-                continue
-            try:
-                start, length = _b64_number(parts[1]), _b64_number(parts[2])
-            except KeyError:
-                raise InputError(str(index), f"line {number}", "offset", "not dictd base64") from None
-            body = raw[start : start + length].decode("utf-8", errors="replace")
-            headword, translations = parse_dictd_entry(body, max_words)
-            if not headword or not _LETTER.search(headword):
-                continue
-            for translation in translations:
-                builder.add(headword, translation)
-    return builder.entries
 
 
 def load_dictd(
@@ -139,14 +165,15 @@ def load_dictd(
     data_path, src, tgt = _dictd_paths(index)
     origin = f"freedict:{index}"
     if not use_cache:
-        return Lexicon(iso_code(src), iso_code(tgt), _parse_dictd(index, max_words), origin)
+        entries, rejected = _parse_dictd(index, max_words)
+        return Lexicon(iso_code(src), iso_code(tgt), entries, origin, rejected)
     index_stat = index.stat()
     options = f"{index.resolve()}|{index_stat.st_mtime_ns}|{index_stat.st_size}|{max_words}"
     cache = cache_file(
         data_path, Path(cache_dir) if cache_dir else default_cache_dir(), PARSER_VERSION, options
     )
-    entries = read_cache(cache)
-    if entries is None:
-        entries = _parse_dictd(index, max_words)
-        write_cache(cache, entries)
-    return Lexicon(iso_code(src), iso_code(tgt), entries, origin)
+    cached = read_cache(cache)
+    if cached is None:
+        cached = _parse_dictd(index, max_words)
+        write_cache(cache, cached)
+    return Lexicon(iso_code(src), iso_code(tgt), cached[0], origin, cached[1])

@@ -13,6 +13,7 @@ from generator.lexicons.derive import invert
 from generator.lexicons.freedict import DICTD_NAME, is_metadata, load_dictd
 from generator.lexicons.lexicon import Lexicon, merge
 from generator.lexicons.muse import MUSE_NAME, load_muse
+from generator.lexicons.ranking import rank
 
 DEFAULT_DICTD_DIR = Path("/usr/share/dictd")
 
@@ -44,6 +45,9 @@ def available_lexicons(
 ) -> list[LexiconInfo]:
     """English->X lexicons found on this machine (FreeDict eng-X, inverted X-eng, MUSE en-X files).
 
+    A FreeDict X-eng dictionary next to an eng-X one is listed as `freedict-reverse`: it ranks the
+    senses of eng-X (back-translation) instead of adding entries.
+
     `entries` is the headword count of the index (FreeDict) or the pair count (MUSE), read without parsing.
     MUSE directories default to `$XSTILTS_LEXICONS` (os.pathsep-separated).
     """
@@ -58,7 +62,7 @@ def available_lexicons(
         if match.group(1) == "eng":
             kind, code = "freedict", match.group(2)
         elif match.group(1) in forward:
-            continue
+            kind, code = "freedict-reverse", match.group(1)
         else:
             kind, code = "freedict-inverted", match.group(1)
         with index.open(encoding="utf-8") as handle:
@@ -84,16 +88,24 @@ def load_lexicon(
     dictd_dir: str | Path = DEFAULT_DICTD_DIR,
     muse_dirs: Sequence[str | Path] | None = None,
     cache_dir: str | Path | None = None,
+    extra: Sequence[Lexicon] = (),
 ) -> Lexicon:
-    """The English->`lang` lexicon from every installed source in `sources` ("freedict", "muse"), merged."""
+    """The English->`lang` lexicon from every installed source in `sources` ("freedict", "muse"), merged.
+
+    `extra` lexicons (e.g. one induced from the pipeline's own translations) are merged after them;
+    the translations are then ranked (generator.lexicons.ranking).
+    """
     unknown = set(sources) - {"freedict", "muse"}
     if unknown:
         raise ConfigError(f"unknown lexicon source(s) {sorted(unknown)}; use 'freedict' and/or 'muse'")
     loaded: list[Lexicon] = []
+    reverse: Lexicon | None = None
     for info in available_lexicons(dictd_dir, muse_dirs):
         if info.lang != lang or info.kind.split("-")[0] not in sources:
             continue
-        if info.kind == "freedict":
+        if info.kind == "freedict-reverse":
+            reverse = load_dictd(info.source, cache_dir=cache_dir)
+        elif info.kind == "freedict":
             loaded.append(load_dictd(info.source, cache_dir=cache_dir))
         elif info.kind == "freedict-inverted":
             loaded.append(invert(load_dictd(info.source, cache_dir=cache_dir)))
@@ -101,8 +113,9 @@ def load_lexicon(
             loaded.append(load_muse(info.source))
         else:
             loaded.append(invert(load_muse(info.source)))
+    loaded.extend(extra)
     if loaded:
-        return merge(loaded)
+        return rank(merge(loaded), reverse)
     package = ISO_TO_FREEDICT.get(lang, lang)
     raise ConfigError(
         f"no English->{lang} lexicon found in {sources}: install one with "

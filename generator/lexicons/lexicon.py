@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 from generator.errors import ConfigError
 
+# Why candidate translations were not kept: reason -> (count, a few examples).
+Rejections = dict[str, tuple[int, list[str]]]
+
 
 @dataclass(eq=False)
 class Lexicon:
@@ -16,6 +19,10 @@ class Lexicon:
     tgt: str
     entries: dict[str, list[str]]
     origin: str
+    rejected: Rejections = field(default_factory=dict)
+    # Scores of `entries[word]`'s translations, best first, once ranked (generator.lexicons.ranking).
+    weights: dict[str, list[float]] = field(default_factory=dict)
+    ranking: str = "listing order"
     # Lookup tables derived from `entries` by their users (generator.codeswitch), built once per object.
     derived: dict[object, object] = field(default_factory=dict, init=False, repr=False)
 
@@ -49,4 +56,7 @@ def merge(lexicons: Sequence[Lexicon]) -> Lexicon:
         for word, translations in lexicon.entries.items():
             for translation in translations:
                 builder.add(word, translation)
-    return Lexicon(first.src, first.tgt, builder.entries, "+".join(lex.origin for lex in lexicons))
+    rejected = {
+        f"{lex.origin}: {reason}": found for lex in lexicons for reason, found in lex.rejected.items()
+    }
+    return Lexicon(first.src, first.tgt, builder.entries, "+".join(lex.origin for lex in lexicons), rejected)

@@ -45,3 +45,17 @@ def load_muse(path: str | Path, src: str | None = None, tgt: str | None = None) 
             if parts[0] != parts[1]:
                 builder.add(parts[0], parts[1])
     return Lexicon(iso_code(src), iso_code(tgt), builder.entries, f"muse:{path}")
+
+
+def save_muse(lexicon: Lexicon, path: str | Path) -> Path:
+    """Write `lexicon` as a MUSE file (one `source target` pair per line; multiwords are skipped)."""
+    path = Path(path)
+    lines = [
+        f"{word} {translation}\n"
+        for word, translations in lexicon.entries.items()
+        if " " not in word
+        for translation in translations
+        if " " not in translation
+    ]
+    path.write_text("".join(lines), encoding="utf-8")
+    return path

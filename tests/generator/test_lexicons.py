@@ -85,7 +85,7 @@ def real_dictd(code: str) -> Path:
             ["fonctionner", "fuite", "s'élancer", "se précipiter"],
         ),
         ("champ on sth. /tʃˈamp/\netw. mampfen <v, trans> [cook.]\n", "champ on", ["mampfen"]),
-        ("Internet /ˈɪntənɛt/\nInternet <neut>\n", "Internet", []),  # identical translation is no switch
+        ("Internet /ˈɪntənɛt/\nInternet <neut>\n", "Internet", ["Internet"]),  # kept: ranking drops it
     ],
 )
 def test_parse_dictd_entry(body: str, headword: str, expected: list[str]) -> None:
@@ -168,7 +168,11 @@ def test_reverse_dictionary_is_inverted_when_forward_is_absent(tmp_path: Path) -
 def test_forward_dictionary_wins_over_reverse(tmp_path: Path) -> None:
     write_dictd(tmp_path, "eng-spa", [("house", "house /haus/\ncasa\n")])
     write_dictd(tmp_path, "spa-eng", [("hogar", "hogar\nhome\n")])
-    assert [(i.lang, i.kind) for i in available_lexicons(tmp_path, muse_dirs=[])] == [("es", "freedict")]
+    infos = available_lexicons(tmp_path, muse_dirs=[])
+    assert [(i.lang, i.kind) for i in infos] == [("es", "freedict"), ("es", "freedict-reverse")]
+    lexicon = load_lexicon("es", dictd_dir=tmp_path, muse_dirs=[], cache_dir=tmp_path / "cache")
+    assert lexicon.entries == {"house": ["casa"]}  # the reverse dictionary ranks, it adds nothing
+    assert "back-translation" in lexicon.ranking
 
 
 def test_iso_codes() -> None:
