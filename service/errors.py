@@ -20,6 +20,7 @@ from generator.errors import (
     ShardError,
     XstiltsError,
 )
+from service.redaction import redact_text
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     for status, description in (
         (400, "Request body that cannot be read (not UTF-8 JSON)"),
         (401, "Missing, unknown or revoked API key"),
+        (403, "The API key's scope does not allow this request"),
         (413, "Request body too large"),
         (422, "Invalid request; the message names the field to fix"),
         (429, "Rate limit exceeded; see Retry-After"),
@@ -71,8 +73,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    """The JSON error envelope."""
-    return {"error": {"code": code, "message": message, "field": field}}
+    """The JSON error envelope; the message never holds a server path or URL."""
+    return {"error": {"code": code, "message": redact_text(message), "field": field}}
 
 
 def error_response(
