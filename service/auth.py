@@ -13,6 +13,7 @@ import asyncio
 import ipaddress
 from collections.abc import Sequence
 
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.errors import ServiceError, error_response
@@ -24,7 +25,8 @@ from service.tenancy import Scope as KeyScope
 
 CHALLENGE = 'Bearer realm="xstilts"'
 PROTECTED_PREFIX = "/v1"
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Methods that create, change or run something; any other method only reads (or gets 405).
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -71,9 +73,13 @@ def client_address(scope: Scope, trusted: Sequence[Network]) -> str:
     return peer
 
 
-def needed_scope(method: str) -> KeyScope:
-    """The scope a request needs: reading for GET/HEAD/OPTIONS, writing for everything else."""
-    return "read" if method.upper() in READ_METHODS else "write"
+def needed_scope(scope: Scope) -> KeyScope:
+    """Writing for a POST/PUT/PATCH/DELETE that reaches a route, reading for anything else (a 405 included)."""
+    if str(scope.get("method", "GET")).upper() not in WRITE_METHODS:
+        return "read"
+    routes = scope["app"].router.routes
+    reaches = any(route.matches(scope)[0] == Match.FULL for route in routes)
+    return "write" if reaches else "read"
 
 
 def _bearer(scope: Scope) -> str:
@@ -121,7 +127,7 @@ class AuthMiddleware:
                 wait,
             )
         caller = info.caller() if info else Caller.anonymous()
-        needed = needed_scope(str(scope.get("method", "GET")))
+        needed = needed_scope(scope)
         if not caller.allows(needed):
             raise ServiceError(
                 403,

@@ -130,8 +130,11 @@ async def domain_handler(_request: Request, exc: Exception) -> JSONResponse:
     for cls, status, code in DOMAIN_ERRORS:
         if isinstance(exc, cls):
             return error_response(status, code, str(exc), field)
-    log.exception("unclassified error", exc_info=exc)
-    return error_response(500, "internal_error", f"{type(exc).__name__}: {exc}")
+    # The message may carry what a backend or its server answered: it goes to the log, not the client.
+    log.error("unclassified error: %s", exc, exc_info=exc)
+    return error_response(
+        500, "internal_error", f"internal error ({type(exc).__name__}); the service log has the details"
+    )
 
 
 def _allowed_methods(request: Request) -> str:
