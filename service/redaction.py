@@ -14,7 +14,7 @@ from generator.shards import Manifest
 
 # An absolute POSIX path of two or more segments (not an API route), or a Windows drive path.
 _PATH = re.compile(
-    r"""(?<![\w.:/~-])(?:~|[A-Za-z]:)?/(?!v1/)(?:[^\s/'"`,;()\[\]{}<>]+/)+[^\s/'"`,;()\[\]{}<>]*"""
+    r"""(?<![\w./~-])(?:~|\b[A-Za-z]:)?/(?!v1/)(?:[^\s/'"`,;()\[\]{}<>]+/)+[^\s/'"`,;()\[\]{}<>]*"""
 )
 _URL = re.compile(r"""\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'"`,;()\[\]{}<>]+""")
 _DRIVE = re.compile(r"[A-Za-z]:[\\/]")
@@ -27,9 +27,13 @@ def _last_name(match: re.Match[str]) -> str:
     return f".../{name}" if name else "..."
 
 
+def _cut_paths(text: str) -> str:
+    return _PATH.sub(_last_name, text)
+
+
 def redact_text(text: str) -> str:
     """`text` with URLs replaced by `<url>` and absolute paths cut to `.../<last name>`."""
-    return _PATH.sub(_last_name, _URL.sub("<url>", text))
+    return _cut_paths(_URL.sub("<url>", text))
 
 
 def public_model_id(model_id: str) -> str:
@@ -49,7 +53,7 @@ def _is_location(value: str) -> bool:
 
 def _redact_value(value: Any) -> Any:
     if isinstance(value, str):
-        return public_model_id(value) if _is_location(value) else value
+        return public_model_id(value) if _is_location(value) else _cut_paths(value)
     if isinstance(value, dict):
         return {key: _redact_value(item) for key, item in value.items()}
     if isinstance(value, list):

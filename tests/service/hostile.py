@@ -3,6 +3,7 @@ an ASGI driver that sees how much of a body the app read, and a look for server 
 
 from __future__ import annotations
 
+import re
 import socket
 import sqlite3
 import threading
@@ -139,13 +140,15 @@ def strings(value: Any) -> Iterator[str]:
             yield from strings(item)
 
 
+# An absolute path of two or more segments anywhere in a string (API routes aside).
+_ABSOLUTE = re.compile(r"""(?:^|[\s:='"(])/(?!v1/)[^\s/'"]+/""")
+
+
 def server_paths(value: Any, *roots: Path) -> list[str]:
-    """Strings of a JSON value that are absolute paths (API routes aside) or name one of `roots`."""
+    """Strings of a JSON value that hold an absolute path or a URL, or name one of `roots`."""
     named = [str(root) for root in roots]
     return [
-        s
-        for s in strings(value)
-        if (s.startswith("/") and not s.startswith("/v1/")) or "://" in s or any(root in s for root in named)
+        s for s in strings(value) if _ABSOLUTE.search(s) or "://" in s or any(root in s for root in named)
     ]
 
 

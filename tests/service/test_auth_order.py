@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import shutil
+import socket
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +16,7 @@ from service.auth import client_address
 from service.settings import Settings
 from tests.service.conftest import ClientFactory, add_key
 from tests.service.hostile import drive
+from tests.service.processes import base_env, free_port, start, stop, wait_until_up
 
 MB = 1 << 20
 
@@ -117,3 +122,30 @@ def test_unauthenticated_requests_get_401_not_a_redirect(make_client: ClientFact
         for path in ("/v1/jobs/", "/v1", "/v1/nothing", "/v1/jobs/%2e%2e/x"):
             response = client.get(path, follow_redirects=False)
             assert response.status_code == 401, path
+
+
+@pytest.mark.slow
+def test_a_real_server_answers_401_to_a_big_upload_before_it_arrives(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    add_key(data_dir, "someone")
+    port = free_port()
+    env = base_env(XSTILTS_DATA_DIR=str(data_dir), XSTILTS_RUN_WORKER="false")
+    log = tmp_path / "serve.log"
+    xstilts = shutil.which("xstilts", path=str(Path(sys.executable).parent)) or "xstilts"
+    server = start([xstilts, "serve", "--host", "127.0.0.1", "--port", str(port)], env, log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}", server, log)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            head = (
+                "POST /v1/datasets HTTP/1.1\r\nHost: x\r\n"
+                f"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {60 * MB}\r\n\r\n"
+            )
+            sock.sendall(head.encode() + b"x" * MB)
+            started = time.monotonic()
+            answer = sock.recv(4096)
+            waited = time.monotonic() - started
+    finally:
+        stop(server)
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
+    assert b"missing_key" in answer
+    assert waited < 10, "the answer came while 59 MB were still unsent"

@@ -27,7 +27,8 @@ def test_a_finished_job_shows_no_server_path_anywhere(
 ) -> None:
     needs_apertium()
     with make_client(**FAST) as client:
-        job = submit(client, dataset_id=upload(client), langs=["es"], rows_per_shard=2)
+        methods = ["translate", "codeswitch"]
+        job = submit(client, dataset_id=upload(client), langs=["es"], methods=methods, rows_per_shard=2)
         wait_for(client, job["id"])
         base = f"/v1/jobs/{job['id']}"
         answers: dict[str, Any] = {
@@ -46,6 +47,7 @@ def test_a_finished_job_shows_no_server_path_anywhere(
         "the raw manifest route serves the same redaction"
     )
     assert manifest["config"]["input"] == "dev.json" and "out" not in manifest["config"]
+    assert manifest["backend"]["lexicons"]["es"].endswith("freedict-eng-spa.index")
     on_disk = load_manifest(data_dir / "jobs" / job["id"] / "shards")
     assert Path(on_disk.config["input"]).is_absolute(), "the file on the server keeps its full provenance"
     (download / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
@@ -139,6 +141,8 @@ def test_error_messages_never_carry_a_server_path(make_client: ClientFactory, da
         ("GET /v1/jobs lists them; see /healthz", "GET /v1/jobs lists them; see /healthz"),
         ("squad/es/translate-00000.parquet is listed", "squad/es/translate-00000.parquet is listed"),
         ("in ~/models/m2m and C:/models/x", "in .../m2m and .../x"),
+        ("lexicon freedict:/usr/share/dictd/x.index", "lexicon freedict:.../x.index"),
+        ("ratio 1/2 and a/b/c", "ratio 1/2 and a/b/c"),
     ],
 )
 def test_redact_text(text: str, expected: str) -> None:
@@ -179,6 +183,7 @@ def test_public_manifest_keeps_call_options_and_file_names_only() -> None:
             "name": "vllm",
             "model_id": "http://vllm:8001#translator",
             "options": {"binary": "/usr/bin/x"},
+            "lexicons": {"sw": "freedict:/usr/share/dictd/freedict-eng-swh.index"},
         },
     )
     public = public_manifest(manifest)
@@ -187,5 +192,6 @@ def test_public_manifest_keeps_call_options_and_file_names_only() -> None:
     assert public["config"]["codeswitch"]["lexicon_files"] == {"yo": "en-yo.txt"}
     assert {"out", "cache_path", "ray_address"}.isdisjoint(public["config"])
     assert public["backend"]["model_id"] == "translator" and public["backend"]["options"] == {"binary": "x"}
+    assert public["backend"]["lexicons"] == {"sw": "freedict:.../freedict-eng-swh.index"}
     assert public["config"]["prompt"] == "see http://example.org for details", "text is not a location"
     assert Manifest.model_validate(public).shards == []
