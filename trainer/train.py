@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Any
 from generator.errors import ConfigError, XstiltsError
 from trainer.config.experiment import Condition, Experiment
 from trainer.config.phases import TargetConfig
-from trainer.data import EncodedTask, collate, mix_synthetic, read_synthetic, read_task_file
+from trainer.data import EncodedTask, collate, mix_synthetic, read_synthetic
+from trainer.reading import DataLog, read_task_data
 from trainer.run_folder import (
     CHECKPOINT_PREFIX,
+    DATA_FILE,
     DONE,
     RUN_FILE,
     checkpoint_position,
@@ -85,6 +87,7 @@ class StiltsRecipe:
         self.quiet = quiet
         self.hp = self.exp.hparams
         self.losses: dict[str, list[float]] = {}
+        self.data_log = DataLog()
         self._accelerator: Any = None
         self._tokenizer: Any = None
         self.last_model: StiltsModel | None = None
@@ -147,6 +150,7 @@ class StiltsRecipe:
                 files=files,
                 labels=labels,
                 out_dir=self.out_dir / "predictions",
+                log=self.data_log,
             )
         if self.exp.retrieval:
             from trainer.model import load_encoder
@@ -159,6 +163,7 @@ class StiltsRecipe:
                 else:
                     self._say(f"[yellow]retrieval {retrieval.task}: no data in {retrieval.dir}; skipped[/]")
         (self.out_dir / "scores.json").write_text(json.dumps(scores, indent=2), encoding="utf-8")
+        (self.out_dir / DATA_FILE).write_text(json.dumps(self.data_log.to_list(), indent=2), encoding="utf-8")
         return scores
 
     def intermediate_phase(self) -> PhaseResult:
@@ -168,7 +173,15 @@ class StiltsRecipe:
             raise ConfigError("this experiment has no intermediate phase; add `intermediate:` to the config")
         rng = random.Random(self.seed)
         english = {
-            t.key: read_task_file(t.task, t.source, t.max_examples or self.hp.max_train_examples)
+            t.key: read_task_data(
+                t.task,
+                t.source,
+                t.max_examples or self.hp.max_train_examples,
+                layout=t.layout,
+                log=self.data_log,
+                role="intermediate",
+                name=t.key,
+            )
             for t in inter.tasks
         }
         if inter.synthetic is not None:
@@ -194,7 +207,15 @@ class StiltsRecipe:
 
     def target_phase(self, target: TargetConfig, encoder_path: str) -> PhaseResult:
         """Phase 2: the English target task from the (intermediate-trained) encoder with a fresh head."""
-        examples = read_task_file(target.task, target.train_source, self.hp.max_train_examples)
+        examples = read_task_data(
+            target.task,
+            target.train_source,
+            self.hp.max_train_examples,
+            lang="en",
+            layout=target.train_layout,
+            log=self.data_log,
+            name=target.name,
+        )
         spec, labels = head_spec(target.task, examples)
         task = self._encode(target.name, target.task, examples, labels)
         (self.out_dir / f"target-{target.name}").mkdir(parents=True, exist_ok=True)

@@ -134,7 +134,7 @@ def _check_languages(
                     "method, or pick another profile (GET /v1/profiles)",
                 )
     if "codeswitch" in body.methods:
-        from generator.lexicons import available_lexicons
+        from generator.lexicons.installed import available_lexicons
 
         if kind == "retrieval":
             raise _invalid(

@@ -45,8 +45,9 @@ def _lexicons_ready() -> None:
     its indexes for seconds), so no generated request runs into the client's read timeout."""
     from random import Random
 
-    from generator.codeswitch import CodeSwitchConfig, switch_text
-    from generator.lexicons import available_lexicons
+    from generator.codeswitch.config import CodeSwitchConfig
+    from generator.codeswitch.switching import switch_text
+    from generator.lexicons.installed import available_lexicons
     from service.codeswitching import LexiconStore
 
     langs = tuple(sorted({info.lang for info in available_lexicons()}))
