@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Security
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.security import HTTPBearer
 
 from service.api import datasets, health, jobs, meta, translate
 from service.auth import AuthMiddleware
@@ -20,10 +19,6 @@ from service.state import Services
 
 # Routers under /v1: they need an API key (when keys are on) and count against the rate limit.
 API_ROUTERS: list[APIRouter] = [meta.router, translate.router, datasets.router, jobs.router]
-# Declares the bearer scheme in the OpenAPI schema; AuthMiddleware has authenticated the request already.
-API_KEY_SCHEME = HTTPBearer(
-    auto_error=False, scheme_name="apiKey", description="An API key from `xstilts keys create`."
-)
 # Routers open to everyone: probes, metrics.
 OPEN_ROUTERS: list[APIRouter] = [health.router]
 
@@ -48,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in OPEN_ROUTERS:
         app.include_router(router)
     for router in API_ROUTERS:
-        app.include_router(router, dependencies=[Security(API_KEY_SCHEME)], responses=ERROR_RESPONSES)
+        app.include_router(router, responses=ERROR_RESPONSES)
     install_error_handlers(app)
     # The last added runs first: metrics, CORS, then authentication from the headers, and only
     # then the body limit and the route, so a request without a valid key never has its body read.
