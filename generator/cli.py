@@ -147,6 +147,14 @@ def generate_command(
     ratio: float = typer.Option(
         0.5, "--ratio", help="Code-switching: share of translatable tokens switched."
     ),
+    sense: str = typer.Option(
+        "main",
+        "--sense",
+        help="Code-switching translation: main (best-ranked), weighted (drawn by rank score), uniform.",
+    ),
+    function_words: bool = typer.Option(
+        False, "--function-words", help="Code-switching: switch function words (articles, ...) too."
+    ),
     out: Path = typer.Option(..., "--out", help="Shard directory (manifest.json + Parquet shards)."),
     rows_per_shard: int = typer.Option(500, "--rows-per-shard", help="Input rows per shard."),
     batch_size: int = typer.Option(64, "--batch-size", help="Examples per translation batch."),
@@ -177,7 +185,7 @@ def generate_command(
             methods=[m.strip() for item in method for m in item.split(",") if m.strip()],
             backend=backend,
             backend_options=options,
-            codeswitch={"token_ratio": ratio},
+            codeswitch={"token_ratio": ratio, "sense": sense, "function_words": function_words},
             out=out,
             rows_per_shard=rows_per_shard,
             batch_size=batch_size,

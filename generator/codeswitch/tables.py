@@ -5,6 +5,9 @@ all, with cumulative rank scores; `uniform`: all) and, apart, the entries the le
 capitalised (`European`, `New York`), used for capitalised words inside a sentence; a capitalised
 word there without such an entry is a name and stays. A lexicon that capitalises most of its
 headwords (eng-ara) says nothing by it and gets no capitalised entries.
+A word is a candidate only when its best translation holds at least `min_confidence` of the
+word's rank-score mass (an ambiguous word, whose senses split the mass, stays English); without a
+frequency ranking the scores carry no such evidence and every word is kept.
 Lookup tables are built once per `Lexicon` object (kept in `Lexicon.derived`) and reused; do not
 mutate a lexicon's entries after switching with it.
 """
@@ -30,9 +33,10 @@ _DIGIT = re.compile(r"\d")
 Entry = tuple[tuple[str, tuple[str, ...], tuple[float, ...] | None], ...]
 # A trie over lowercase token keys: token -> (entry of the units ending here, the tokens that may follow).
 Node = tuple[Entry | None, "dict[str, Node] | None"]
-# (skip_numbers, skip_punct, function_words, single_words, sense)
-Flags = tuple[bool, bool, bool, bool, SenseChoice]
-Ranked = dict[str, tuple[tuple[str, tuple[str, ...], tuple[float, ...]], ...]]
+# (skip_numbers, skip_punct, function_words, single_words, sense, min_confidence)
+Flags = tuple[bool, bool, bool, bool, SenseChoice, float]
+# key -> ((lang, translations, rank scores, the best translation's share of the scores), ...)
+Ranked = dict[str, tuple[tuple[str, tuple[str, ...], tuple[float, ...], float], ...]]
 
 
 @dataclass(slots=True)
@@ -75,7 +79,7 @@ def _draw(
 
 def _restrict(ranked: Ranked, flags: Flags) -> dict[str, Entry]:
     kept: dict[str, Entry] = {}
-    function_words, single_words, sense = flags[2], flags[3], flags[4]
+    function_words, single_words, sense, min_confidence = flags[2], flags[3], flags[4], flags[5]
     for key, options in ranked.items():
         tokens = key.split(" ")
         if any(_blocked(token, flags) for token in tokens):
@@ -85,7 +89,9 @@ def _restrict(ranked: Ranked, flags: Flags) -> dict[str, Entry]:
         if single_words and len(tokens) > 1:
             continue
         entry = []
-        for lang, translations, weights in options:
+        for lang, translations, weights, confidence in options:
+            if confidence < min_confidence:
+                continue
             if single_words:
                 pairs = [(t, w) for t, w in zip(translations, weights, strict=True) if " " not in t]
                 if not pairs:
@@ -131,6 +137,14 @@ def _weights(lexicon: Lexicon, word: str, translations: list[str]) -> tuple[floa
     return tuple(weights)
 
 
+def _confidence(lexicon: Lexicon, weights: tuple[float, ...]) -> float:
+    """The best translation's share of the rank scores (1.0 when the lexicon is not frequency-ranked)."""
+    if not lexicon.ranking.startswith("frequency"):
+        return 1.0
+    total = sum(weights)
+    return weights[0] / total if total > 0 else 0.0
+
+
 def _build_table(lexicon: Lexicon, lang: str, max_words: int) -> Table:
     plain: Ranked = {}
     capitalised: Ranked = {}
@@ -142,7 +156,8 @@ def _build_table(lexicon: Lexicon, lang: str, max_words: int) -> Table:
             continue
         key = " ".join(token_key(t) for t in tokens)
         translations = lexicon.entries[word]
-        option = ((lang, tuple(translations), _weights(lexicon, word, translations)),)
+        weights = _weights(lexicon, word, translations)
+        option = ((lang, tuple(translations), weights, _confidence(lexicon, weights)),)
         if informative and word[:1].isupper():
             capitalised.setdefault(key, option)
             plain.setdefault(key, option)  # a sentence-initial capital is no name
@@ -208,7 +223,14 @@ def tables_for(
         tables = [_mixed_table(lexicons, cfg.langs, cfg.max_words)]
     else:
         tables = [_table(lexicons[lang], lang, cfg.max_words) for lang in cfg.langs]
-    flags: Flags = (cfg.skip_numbers, cfg.skip_punct, cfg.function_words, single_words, cfg.sense)
+    flags: Flags = (
+        cfg.skip_numbers,
+        cfg.skip_punct,
+        cfg.function_words,
+        single_words,
+        cfg.sense,
+        cfg.min_confidence,
+    )
     tables = [table.only(flags) for table in tables]
     if len(_RECENT) >= 16:
         _RECENT.clear()

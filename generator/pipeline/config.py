@@ -35,6 +35,10 @@ class CodeSwitchOptions(BaseModel):
     token_ratio: float = Field(default=0.5, ge=0.0, le=1.0)
     sentence_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
     mix: Literal["one", "many"] = "one"
+    sense: Literal["main", "weighted", "uniform"] = Field(
+        default="main", description="main: best-ranked translation; weighted: drawn by rank score; uniform"
+    )
+    function_words: bool = Field(default=False, description="Switch function words (articles, ...) too")
     lexicon_files: dict[str, Path] = Field(
         default_factory=dict, description="MUSE lexicon file per language; FreeDict otherwise"
     )

@@ -93,7 +93,12 @@ def _codeswitch_batch(
 
     opts = config.codeswitch
     cfg = CodeSwitchConfig(
-        langs=(unit.lang,), sentence_ratio=opts.sentence_ratio, token_ratio=opts.token_ratio, mix=opts.mix
+        langs=(unit.lang,),
+        sentence_ratio=opts.sentence_ratio,
+        token_ratio=opts.token_ratio,
+        mix=opts.mix,
+        sense=opts.sense,
+        function_words=opts.function_words,
     )
     lexicons = {unit.lang: res.lexicon(unit.lang)}
     out: Outcome = []

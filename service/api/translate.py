@@ -102,6 +102,13 @@ class CodeSwitchRequest(TextsRequest):
     mix: Literal["one", "many"] = Field(
         default="one", description="'one' language per sentence or 'many' languages within a sentence."
     )
+    sense: Literal["main", "weighted", "uniform"] = Field(
+        default="main",
+        description="'main': the best-ranked translation; 'weighted': drawn by rank score; 'uniform': any.",
+    )
+    function_words: bool = Field(
+        default=False, description="Switch function words (articles, prepositions, auxiliaries) too."
+    )
     seed: int = Field(default=0, description="Random seed; the same request gives the same output.")
 
     @field_validator("langs")
@@ -154,6 +161,8 @@ async def codeswitch(
         token_ratio=body.token_ratio,
         sentence_ratio=body.sentence_ratio,
         mix=body.mix,
+        sense=body.sense,
+        function_words=body.function_words,
     )
     try:
         results = await switcher.switch(body.texts, cfg, body.seed)

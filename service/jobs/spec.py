@@ -43,6 +43,13 @@ class CodeSwitchParams(BaseModel):
     mix: Literal["one", "many"] = Field(
         default="one", description="'one' language per sentence or 'many' within a sentence."
     )
+    sense: Literal["main", "weighted", "uniform"] = Field(
+        default="main",
+        description="'main': the best-ranked translation; 'weighted': drawn by rank score; 'uniform': any.",
+    )
+    function_words: bool = Field(
+        default=False, description="Switch function words (articles, prepositions, auxiliaries) too."
+    )
 
 
 class JobRequest(BaseModel):

@@ -82,3 +82,16 @@ def test_bad_input_file_names_the_file(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "bad.json" in result.output
+
+
+def test_generate_passes_codeswitch_sense_and_function_words(tmp_path: Path) -> None:
+    if not Path("/usr/share/dictd/freedict-eng-spa.index").exists():
+        pytest.skip("needs dict-freedict-eng-spa")
+    source = write_squad(tmp_path / "squad.json")
+    args = ["generate", "--task", "squad", "--input", str(source), "--langs", "es", "--out", str(tmp_path)]
+    result = runner.invoke(app, [*args, "--method", "codeswitch", "--sense", "weighted", "--function-words"])
+    assert result.exit_code == 0, result.output
+    options = load_manifest(tmp_path).config["codeswitch"]
+    assert (options["sense"], options["function_words"]) == ("weighted", True)
+    wrong = runner.invoke(app, [*args, "--method", "codeswitch", "--sense", "best"])
+    assert wrong.exit_code == 2 and "sense" in wrong.output

@@ -570,6 +570,25 @@ def test_sense_choice_main_weighted_uniform() -> None:
         CodeSwitchConfig(langs=("es",), sense="best")  # type: ignore[arg-type]
 
 
+def test_ambiguous_words_stay_english_below_min_confidence() -> None:
+    entries = {"house": ["casa", "hogar"], "bank": ["banco", "orilla"], "dog": ["perro"]}
+    ranked = Lexicon("en", "es", entries, "t", ranking="frequency")
+    ranked.weights = {"house": [8.0, 2.0], "bank": [5.0, 4.0], "dog": [1e-6]}
+    text = "The house by the bank had a dog."
+
+    def sources(lexicon: Lexicon, **options: object) -> list[str]:
+        cfg = CodeSwitchConfig(langs=("es",), token_ratio=1.0, **options)  # type: ignore[arg-type]
+        return [s.source for s in switch_text(text, {"es": lexicon}, cfg, random.Random(0)).switches]
+
+    assert sources(ranked) == ["house", "dog"]  # bank: its best sense holds 5/9 < 0.6 of the scores
+    assert sources(ranked, min_confidence=0.0) == ["house", "bank", "dog"]
+    assert sources(ranked, min_confidence=0.9) == ["dog"]
+    unranked = Lexicon("en", "es", entries, "t")  # listing order only: no evidence of ambiguity
+    assert sources(unranked, min_confidence=0.9) == ["house", "bank", "dog"]
+    with pytest.raises(ConfigError, match="min_confidence"):
+        CodeSwitchConfig(langs=("es",), min_confidence=1.5)
+
+
 def test_multiword_entries_with_function_words_match_first() -> None:
     lexicon = Lexicon("en", "de", {"of course": ["natürlich"], "course": ["Kurs"], "of": ["von"]}, "t")
     assert switched_text("It was of course a course.", lexicon) == "It was natürlich a Kurs."

@@ -307,6 +307,25 @@ def test_codeswitch_method_keeps_spans(tmp_path: Path) -> None:
     assert list(shard_hashes(again.out).values()) == list(shard_hashes(cfg.out).values())
 
 
+def test_codeswitch_sense_and_function_words_options(tmp_path: Path) -> None:
+    if not Path("/usr/share/dictd/freedict-eng-spa.index").exists():
+        pytest.skip("needs dict-freedict-eng-spa")
+    default = config(tmp_path, methods=["codeswitch"], codeswitch={"token_ratio": 1.0})
+    run(default)
+    switched = [s for ex in iter_examples(default.out) for s in ex.switched]
+    targets: dict[str, set[str]] = {}
+    for s in switched:
+        targets.setdefault(s.source.lower(), set()).add(s.target.lower())
+    assert all(len(found) == 1 for found in targets.values())  # main: one translation per word
+    assert "the" not in targets
+    options = {"token_ratio": 1.0, "function_words": True, "sense": "uniform"}
+    asked = config(subdir(tmp_path, "asked"), methods=["codeswitch"], codeswitch=options)
+    run(asked)
+    sources = {s.source.lower() for ex in iter_examples(asked.out) for s in ex.switched}
+    assert "the" in sources
+    assert load_manifest(asked.out).config["codeswitch"]["sense"] == "uniform"
+
+
 def test_ct2_tiny_model_runs_and_counts_every_row(tmp_path: Path, tiny_m2m100_ct2_dir: Path) -> None:
     cfg = config(
         tmp_path,

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from generator.tasks import read_examples
 from service.jobs import store
+from service.jobs.spec import CodeSwitchParams
 from service.jobs.worker import Worker
 from tests.service.conftest import ClientFactory, needs_apertium
 
@@ -156,6 +157,24 @@ def test_codeswitch_language_without_lexicon_is_422(make_client: ClientFactory) 
         dataset = upload(client)
         error = invalid(client, dataset_id=dataset, langs=["yo"], methods=["codeswitch"])
         assert error["field"] == "langs.0" and "lexicon" in error["message"]
+
+
+def test_codeswitch_sense_and_function_words_reach_the_pipeline(tmp_path: Path) -> None:
+    from service.jobs.spec import JobRequest, generate_config
+    from service.settings import Settings
+
+    request = JobRequest(
+        dataset_id="d",
+        langs=["de"],
+        methods=["codeswitch"],
+        codeswitch=CodeSwitchParams(sense="weighted", function_words=True),
+    )
+    source = tmp_path / "in.json"
+    source.write_text('{"data": []}', encoding="utf-8")
+    config = generate_config(Settings(data_dir=tmp_path), request, "squad", source, tmp_path / "out")
+    assert (config.codeswitch.sense, config.codeswitch.function_words) == ("weighted", True)
+    with pytest.raises(ValueError, match="'main', 'weighted' or 'uniform'"):
+        CodeSwitchParams.model_validate({"sense": "random"})
 
 
 def test_unknown_job_is_404_everywhere(client: TestClient) -> None:

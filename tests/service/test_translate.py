@@ -140,10 +140,24 @@ def test_codeswitch_zero_ratio_keeps_the_text(client: TestClient) -> None:
     assert out == {"texts": ["The house."], "switched": [[]]}
 
 
+def test_codeswitch_function_words_and_sense_are_options(client: TestClient) -> None:
+    body = {"texts": ["The house is on the hill and the river."], "langs": ["de"], "token_ratio": 1.0}
+    plain = client.post("/v1/codeswitch", json=body).json()["switched"][0]
+    assert plain and not {s["source"].lower() for s in plain} & {"the", "is", "on", "and"}
+    with_function_words = client.post("/v1/codeswitch", json={**body, "function_words": True}).json()
+    assert {"the", "and"} <= {s["source"].lower() for s in with_function_words["switched"][0]}
+    texts = {"texts": ["The house."] * 40, "langs": ["de"], "token_ratio": 1.0}
+    main = client.post("/v1/codeswitch", json={**texts, "sense": "main"}).json()
+    assert len(set(main["texts"])) == 1
+    uniform = client.post("/v1/codeswitch", json={**texts, "sense": "uniform"}).json()
+    assert len(set(uniform["texts"])) > 1
+
+
 @pytest.mark.parametrize(
     ("body", "field", "words"),
     [
         ({"texts": ["a"], "langs": []}, "langs", "at least 1"),
+        ({"texts": ["a"], "langs": ["es"], "sense": "random"}, "sense", "'main', 'weighted' or 'uniform'"),
         ({"texts": ["a"], "langs": ["qq"]}, "langs", "unknown language code 'qq'"),
         ({"texts": ["a"], "langs": ["yo"]}, "langs", "no English->yo lexicon installed"),
         ({"texts": ["a"], "langs": ["es"], "token_ratio": 1.5}, "token_ratio", "less than or equal to 1"),
