@@ -9,7 +9,6 @@ from mean-pooled middle-layer embeddings of the encoder.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from trainer.config.experiment import Hyperparameters
 from trainer.config.phases import RetrievalConfig, TargetConfig
 from trainer.config.sources import DataSource
 from trainer.data import EncodedTask, collate, encode, read_task_file, sorted_batches
+from trainer.distributed import gather_items, is_main_process, process_state, shard
 from trainer.run_folder import RUN_FILE
 
 if TYPE_CHECKING:
@@ -39,24 +39,25 @@ class LanguageResult:
     predictions: Any = field(default_factory=list)
 
 
-def _outputs(
-    model: StiltsModel, task: EncodedTask, pad_id: int, batch_size: int
-) -> Iterator[tuple[int, Any]]:
-    """(feature index, logits as a CPU tensor) for every feature, batched by length."""
+def _outputs(model: StiltsModel, task: EncodedTask, pad_id: int, batch_size: int) -> dict[int, Any]:
+    """Logits as CPU tensors by feature index for every feature; the length-sorted batches are dealt
+    out over the processes and the outputs gathered, so every process holds all of them."""
     import torch
 
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
+    local: list[tuple[int, Any]] = []
     try:
         with torch.inference_mode():
-            for batch_ids in sorted_batches(task.lengths, batch_size):
+            for batch_ids in shard(sorted_batches(task.lengths, batch_size)):
                 batch = collate([task.features[i] for i in batch_ids], pad_id)
                 inputs = {k: batch[k].to(device) for k in ("input_ids", "attention_mask")}
                 _, logits = model(task.name, inputs)
-                yield from zip(batch_ids, logits.float().cpu(), strict=True)
+                local.extend(zip(batch_ids, logits.float().cpu(), strict=True))
     finally:
         model.train(was_training)
+    return dict(gather_items(local))
 
 
 def decode_spans(
@@ -115,7 +116,7 @@ def score_examples(
         labels=labels,
         train=False,
     )
-    logits = dict(_outputs(model, task, tokenizer.pad_token_id, hp.eval_batch_size))
+    logits = _outputs(model, task, tokenizer.pad_token_id, hp.eval_batch_size)
     if kind == "qa":
         answers = decode_spans(
             task,
@@ -162,7 +163,7 @@ def evaluate_target(
             model, tokenizer, target.name, target.eval_format, examples, hp, lang=lang, labels=labels
         )
         per_lang[lang] = result.scores
-        if out_dir is not None:
+        if out_dir is not None and is_main_process():
             _write_predictions(out_dir, target.name, lang, result.predictions)
     return per_lang
 
@@ -212,8 +213,9 @@ def evaluate_retrieval(
 
 
 def evaluate_checkpoint(run_dir: Path, experiment: Any) -> Scores:
-    """Re-evaluate the finished target models of one run folder; retrieval uses its intermediate
-    encoder, or the pretrained model for a run without an intermediate phase."""
+    """Re-evaluate the finished target models of one run folder on this process's device (spread over
+    the processes when launched by torchrun); retrieval uses its intermediate encoder, or the
+    pretrained model for a run without an intermediate phase."""
     import json
 
     from transformers import AutoTokenizer
@@ -226,6 +228,7 @@ def evaluate_checkpoint(run_dir: Path, experiment: Any) -> Scores:
             "(<out>/<condition>-seed<N>)"
         )
 
+    device = process_state().device
     scores: Scores = {}
     for target in experiment.targets:
         model_dir = run_dir / f"target-{target.name}" / "model"
@@ -233,7 +236,7 @@ def evaluate_checkpoint(run_dir: Path, experiment: Any) -> Scores:
         if not (model_dir / "heads.json").is_file() or not files:
             continue
         labels = json.loads((run_dir / f"target-{target.name}" / "labels.json").read_text(encoding="utf-8"))
-        model = StiltsModel.load(model_dir)
+        model = StiltsModel.load(model_dir).to(device)
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
         scores[target.name] = evaluate_target(
             model,
@@ -248,7 +251,7 @@ def evaluate_checkpoint(run_dir: Path, experiment: Any) -> Scores:
     if not encoder_dir.is_dir():
         encoder_dir = Path(json.loads((run_dir / RUN_FILE).read_text(encoding="utf-8"))["model"])
     if experiment.retrieval:
-        encoder = load_encoder(encoder_dir)
+        encoder = load_encoder(encoder_dir).to(device)
         tokenizer = AutoTokenizer.from_pretrained(encoder_dir)
         for retrieval in experiment.retrieval:
             found = evaluate_retrieval(encoder, tokenizer, retrieval, experiment.hparams)
