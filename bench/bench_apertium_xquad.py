@@ -1,4 +1,4 @@
-"""Apertium eng->spa generation of XQuAD through `pipeline.run` (the `xstilts generate` path).
+"""Apertium eng->spa generation of XQuAD through `generator.pipeline.runner.run` (the `xstilts generate` path).
 
 Reports examples/s of the whole pipeline (cold translation memory), how answers were projected
 (marker / fuzzy / align / lost), and the MT segments the pipeline sends against what a
@@ -26,7 +26,9 @@ XQUAD = ROOT.parent / "shared" / "data" / "xquad" / "xquad.en.json"
 
 def naive_segments(examples: list[Any]) -> list[str]:
     """Every segment each question needs on its own: context sentences, one marked copy per answer, question."""
-    from generator.project import ProjectionConfig, plan_qa, text_segments
+    from generator.projection.config import ProjectionConfig
+    from generator.projection.fields import text_segments
+    from generator.projection.qa_plan import plan_qa
 
     cfg = ProjectionConfig()
     out: list[str] = []
@@ -51,9 +53,12 @@ def main() -> int:
         print("apertium is not installed (apt-get install apertium apertium-eng-spa); nothing to measure.")
         return 0
     sys.path.insert(0, str(ROOT))
-    from generator import pipeline
-    from generator.backends import create_translator
-    from generator.pipeline import GenerateConfig, RunStats, read_input, run
+    from generator.backends.base import CallOptions
+    from generator.backends.registry import create_translator
+    from generator.pipeline.config import GenerateConfig
+    from generator.pipeline.resources import resources
+    from generator.pipeline.runner import read_input, run
+    from generator.pipeline.stats import RunStats
 
     work = Path(tempfile.mkdtemp(prefix="bench-xquad-"))
     try:
@@ -72,13 +77,13 @@ def main() -> int:
         )
         examples, _ = read_input(config)
         # Record what reaches Apertium: the pipeline's translator is one instance per process.
-        pipeline_translator = pipeline.resources(config).translator
+        pipeline_translator = resources(config).translator
         sent: list[str] = []
         translate = pipeline_translator.translate
 
-        def recording(texts: list[str], src: str, tgt: str) -> list[str]:
+        def recording(texts: list[str], src: str, tgt: str, options: CallOptions | None = None) -> list[str]:
             sent.extend(texts)
-            return translate(texts, src, tgt)
+            return translate(texts, src, tgt, options)
 
         pipeline_translator.translate = recording  # type: ignore[method-assign]
         stats = RunStats()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.backends import create_translator
+from generator.backends.registry import load_translator, split_options
 from tests.tiny_models import build_tiny_marian
 
 SYLLABLES = ["ka", "to", "ri", "me", "sa", "lu", "po", "ne", "di", "ga", "mo", "te", "vi", "ra", "ku", "len"]
@@ -35,12 +35,13 @@ def measure(
     translator_name: str, options: dict[str, object], texts: list[str], repeats: int
 ) -> tuple[float, list[str]]:
     """Best-of-`repeats` sentences/s (the box may be shared) and the translations."""
-    translator = create_translator(translator_name, **options)
-    translator.translate(texts[:4], "en", "es")
+    split = split_options(translator_name, options)
+    translator = load_translator(translator_name, split.load)
+    translator.translate(texts[:4], "en", "es", split.call)
     best, out = float("inf"), []
     for _ in range(repeats):
         start = time.perf_counter()
-        out = translator.translate(texts, "en", "es")
+        out = translator.translate(texts, "en", "es", split.call)
         best = min(best, time.perf_counter() - start)
     assert len(out) == len(texts)
     return len(texts) / best, out

@@ -21,8 +21,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from generator.backends.base import cache_key
 from generator.backends.registry import create_translator
-from generator.cache import CacheKey, TranslationCache, translate_with_cache
+from generator.cache import TranslationCache, translate_with_cache
 from generator.errors import MissingDependencyError
 from generator.segment import split_sentences
 
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
     mt(["Warm up the backend."])
 
-    key = CacheKey.build("apertium", translator.model_id, {"mark_unknown": False}, "en", "es")
+    key = cache_key(translator, None, "en", "es")
     rows: list[tuple[str, int, int, float]] = []
     naive_chars = sum(len(t) for t in naive)
     if args.per_question_calls:

@@ -1,7 +1,9 @@
 """Translation memory: an SQLite (WAL) cache of segment translations, shared by threads and processes.
 
-An entry is keyed by the sha256 of (backend, model, decoding options JSON, src, tgt, text), so a
-change of model or decoding options never returns a stale translation. `translate_with_cache`
+An entry is keyed by the sha256 of (backend, model, options JSON, src, tgt, text), the options
+being the load-time settings that change output and every call-time option
+(`generator.backends.base.cache_key`), so a change of model or options never returns a stale
+translation. `translate_with_cache`
 sends each distinct uncached text to the translator once.
 """
 

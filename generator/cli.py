@@ -141,7 +141,9 @@ def generate_command(
 ) -> None:
     """Translate / code-switch an English task file into shards, resumably, and print what was kept."""
     from generator.errors import XstiltsError
-    from generator.pipeline import GenerateConfig, RunStats, run
+    from generator.pipeline.config import GenerateConfig
+    from generator.pipeline.runner import run
+    from generator.pipeline.stats import RunStats
 
     try:
         options = _parse_backend_options(backend_option)

@@ -25,3 +25,7 @@ class ShardError(XstiltsError):
 
 class MissingDependencyError(XstiltsError):
     """An optional package or system tool is needed; the message says how to install it."""
+
+
+class Cancelled(XstiltsError):
+    """`should_stop` asked the run to stop; finished shards are kept and a rerun resumes."""

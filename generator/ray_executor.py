@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from generator.errors import ConfigError, MissingDependencyError, XstiltsError
+from generator.errors import Cancelled, ConfigError, MissingDependencyError, XstiltsError
 
 U = TypeVar("U")
 R = TypeVar("R")
@@ -129,8 +129,6 @@ class RayExecutor:
             while pending:
                 ready, _ = ray.wait(list(pending), num_returns=1, timeout=POLL_S)
                 if should_stop is not None and should_stop():
-                    from generator.pipeline import Cancelled
-
                     raise Cancelled(
                         f"stopped with {len(pending)} unit(s) running on Ray; finished shards are kept"
                     )

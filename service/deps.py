@@ -15,7 +15,7 @@ from service.keys import KeyInfo
 from service.metrics import Metrics
 from service.settings import Settings
 from service.state import Services
-from service.translators import TranslationRunner, TranslatorPool
+from service.translators import ConfiguredTranslators, TranslationRunner
 
 
 def get_services(request: Request) -> Services:
@@ -44,8 +44,8 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
         yield session
 
 
-def get_pool(services: ServicesDep) -> TranslatorPool:
-    return services.pool
+def get_translators(services: ServicesDep) -> ConfiguredTranslators:
+    return services.translators
 
 
 def get_runner(services: ServicesDep) -> TranslationRunner:
@@ -63,7 +63,7 @@ def get_metrics(services: ServicesDep) -> Metrics:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 DbDep = Annotated[Session, Depends(get_session, scope="function")]
-TranslatorPoolDep = Annotated[TranslatorPool, Depends(get_pool)]
+TranslatorsDep = Annotated[ConfiguredTranslators, Depends(get_translators)]
 TranslationDep = Annotated[TranslationRunner, Depends(get_runner)]
 CodeSwitchDep = Annotated[CodeSwitchRunner, Depends(get_switcher)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]

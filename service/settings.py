@@ -76,7 +76,8 @@ class Settings(BaseSettings):
     translator_pool_size: int = Field(
         default=8,
         gt=0,
-        description="Translator instances kept loaded (one per backend + options), least recent out.",
+        description="Translator instances kept loaded in the process (one per backend + load-time "
+        "options, shared by requests and jobs), least recent out.",
     )
     cache_path: Path | None = Field(
         default=None,

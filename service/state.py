@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from generator.backends.loaded import loaded_translators
 from generator.cache import TranslationCache
 from service.codeswitching import CodeSwitchRunner
 from service.db import Database
@@ -12,7 +13,7 @@ from service.keys import any_keys
 from service.metrics import Metrics
 from service.ratelimit import RateLimiter
 from service.settings import Settings
-from service.translators import TranslationRunner, TranslatorPool
+from service.translators import ConfiguredTranslators, TranslationRunner
 
 AUTH_RECHECK_S = 1.0
 
@@ -24,7 +25,7 @@ class Services:
     settings: Settings
     db: Database
     metrics: Metrics
-    pool: TranslatorPool
+    translators: ConfiguredTranslators
     runner: TranslationRunner
     switcher: CodeSwitchRunner
     limiter: RateLimiter
@@ -38,11 +39,13 @@ class Services:
         db = Database.connect(settings.resolved_database_url())
         db.init_db()
         cache = TranslationCache(settings.resolved_cache_path()) if settings.use_cache else None
+        loaded = loaded_translators()
+        loaded.max_loaded = settings.translator_pool_size
         return cls(
             settings=settings,
             db=db,
             metrics=metrics,
-            pool=TranslatorPool(settings, settings.translator_pool_size),
+            translators=ConfiguredTranslators(settings, loaded),
             runner=TranslationRunner(settings, metrics, cache),
             switcher=CodeSwitchRunner(settings, metrics),
             limiter=RateLimiter(settings.rate_limit_per_minute),
@@ -61,8 +64,10 @@ class Services:
         return self._auth_on
 
     async def close(self) -> None:
+        """Finish batches in flight, then release the loaded models, the cache and the database."""
         await self.runner.close()
         await self.switcher.close()
+        self.translators.loaded.close()
         if self.cache is not None:
             self.cache.close()
         self.db.dispose()

@@ -1,84 +1,66 @@
-"""Translator instances shared by requests (one per backend + options) and the cached, batched translate path."""
+"""Translators for requests (from the process registry, under the configured options) and the cached, batched translate path."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from generator.backends import Translator
-from generator.cache import CacheKey, TranslationCache
+from generator.backends.base import CallOptions, Translator, cache_key
+from generator.backends.loaded import LoadedTranslators
+from generator.backends.registry import BackendOptions, split_options
+from generator.cache import TranslationCache
 from service.batching import MicroBatcher
 from service.metrics import Metrics
 from service.settings import Settings
 
 
-def pool_key(backend: str, options: dict[str, Any]) -> str:
-    """A canonical key for a backend and its options."""
-    return f"{backend}:{json.dumps(options, sort_keys=True, separators=(',', ':'), default=str)}"
+@dataclass(frozen=True)
+class Selected:
+    """A loaded translator and the call-time options to call it with."""
+
+    translator: Translator
+    call: CallOptions
 
 
-def _cache_key(translator: Translator, src: str, tgt: str) -> CacheKey:
-    """The translation-memory key of `translator`'s output for src->tgt."""
-    return CacheKey.build(translator.name, translator.model_id, translator.options, src, tgt)
+class ConfiguredTranslators:
+    """Translators of the process registry, with the configured options of each backend under request overrides.
 
+    Load-time options pick the instance (one per backend + load-time options, shared with the job
+    pipeline in this process); call-time options go with each call.
+    """
 
-class TranslatorPool:
-    """Translators created lazily and kept (least recently used first out) per (backend, options)."""
-
-    def __init__(self, settings: Settings, max_size: int = 8) -> None:
+    def __init__(self, settings: Settings, loaded: LoadedTranslators) -> None:
         self.settings = settings
-        self.max_size = max_size
-        self._items: OrderedDict[str, Translator] = OrderedDict()
-        self._lock = threading.Lock()
+        self.loaded = loaded
 
-    def options_for(self, backend: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Configured options for `backend` with request `overrides` on top."""
-        return {**self.settings.options_for(backend), **(overrides or {})}
+    def options(self, backend: str, overrides: dict[str, Any] | None = None) -> BackendOptions:
+        """Configured options for `backend` with `overrides` on top, split by the backend's models."""
+        return split_options(backend, {**self.settings.options_for(backend), **(overrides or {})})
 
-    def peek(self, backend: str, overrides: dict[str, Any] | None = None) -> Translator | None:
-        """The pooled translator, or None when it has not been created yet."""
-        return self._items.get(pool_key(backend, self.options_for(backend, overrides)))
-
-    def get(self, backend: str, overrides: dict[str, Any] | None = None) -> Translator:
+    def get(self, backend: str, overrides: dict[str, Any] | None = None) -> Selected:
         """The translator for `backend` and options, created on first use (ConfigError when invalid)."""
-        from generator.backends import create_translator
+        options = self.options(backend, overrides)
+        return Selected(self.loaded.get(backend, options.load), options.call)
 
-        options = self.options_for(backend, overrides)
-        key = pool_key(backend, options)
-        with self._lock:
-            translator = self._items.get(key)
-            if translator is None:
-                translator = create_translator(backend, **options)
-                self._items[key] = translator
-                while len(self._items) > self.max_size:
-                    self._items.popitem(last=False)
-            self._items.move_to_end(key)
-            return translator
-
-    async def aget(self, backend: str, overrides: dict[str, Any] | None = None) -> Translator:
+    async def aget(self, backend: str, overrides: dict[str, Any] | None = None) -> Selected:
         """`get` without blocking the event loop when the translator must be created."""
-        found = self.peek(backend, overrides)
-        if found is not None:
-            return found
-        return await asyncio.to_thread(self.get, backend, overrides)
-
-    def __len__(self) -> int:
-        return len(self._items)
+        options = self.options(backend, overrides)
+        translator = self.loaded.peek(backend, options.load)
+        if translator is None:
+            translator = await asyncio.to_thread(self.loaded.get, backend, options.load)
+        return Selected(translator, options.call)
 
 
 @dataclass(frozen=True)
 class BatchKey:
-    """Requests merge when they share translator (by backend + options), source and target language."""
+    """Requests merge when they share translator instance, call-time options, source and target language."""
 
-    pool_key: str
+    translator: Translator
+    call: CallOptions
     src: str
     tgt: str
-    translator: Translator = field(compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -99,16 +81,16 @@ class TranslationRunner:
             self._run_batch, settings, self._observe
         )
 
-    async def translate(
-        self, translator: Translator, backend_key: str, texts: list[str], src: str, tgt: str
-    ) -> Translated:
+    async def translate(self, selected: Selected, texts: list[str], src: str, tgt: str) -> Translated:
+        translator = selected.translator
         known: dict[str, str] = {}
         if self.cache is not None:
-            known = await asyncio.to_thread(self.cache.get_many, _cache_key(translator, src, tgt), texts)
+            key = cache_key(translator, selected.call, src, tgt)
+            known = await asyncio.to_thread(self.cache.get_many, key, texts)
         misses = [text for text in dict.fromkeys(texts) if text not in known]
         self.metrics.record_cache(translator.name, len(known), len(misses))
         if misses:
-            fresh = await self.batcher.submit(BatchKey(backend_key, src, tgt, translator), misses)
+            fresh = await self.batcher.submit(BatchKey(translator, selected.call, src, tgt), misses)
             known.update(zip(misses, fresh, strict=True))
         missed = set(misses)
         cached = sum(1 for text in texts if text not in missed)
@@ -116,10 +98,10 @@ class TranslationRunner:
 
     def _run_batch(self, key: BatchKey, texts: list[str]) -> list[str]:
         unique = list(dict.fromkeys(texts))
-        produced = key.translator.translate(unique, key.src, key.tgt)
+        produced = key.translator.translate(unique, key.src, key.tgt, key.call)
         mapping = dict(zip(unique, produced, strict=True))
         if self.cache is not None:
-            self.cache.put_many(_cache_key(key.translator, key.src, key.tgt), mapping)
+            self.cache.put_many(cache_key(key.translator, key.call, key.src, key.tgt), mapping)
         return [mapping[text] for text in texts]
 
     def _observe(self, key: Hashable, requests: int, items: int, seconds: float) -> None:

@@ -7,9 +7,16 @@ import shutil
 import subprocess
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from generator.backends.base import check_pair, supports_pair, translate_nonempty
+from generator.backends.base import (
+    CallOptions,
+    LoadOptions,
+    check_pair,
+    resolve_call_options,
+    supports_pair,
+    translate_nonempty,
+)
 from generator.errors import ConfigError, MissingDependencyError, XstiltsError
 
 INSTALL = "apt-get install apertium apertium-eng-spa"
@@ -38,15 +45,18 @@ ISO3_TO_ISO1 = {
 }
 
 
-class ApertiumOptions(BaseModel):
-    """Options of the `apertium` backend."""
-
-    model_config = ConfigDict(extra="forbid")
+class ApertiumLoadOptions(LoadOptions):
+    """Load-time options of the `apertium` backend: the program and how long one run of it may take."""
 
     binary: str = Field(default="apertium", description="the apertium executable")
-    mark_unknown: bool = Field(default=False, description="keep Apertium's '*' before words it does not know")
-    batch_size: int = Field(default=2000, ge=1, description="texts per apertium process")
     timeout_s: float = Field(default=600.0, gt=0, description="seconds one apertium process may run")
+
+
+class ApertiumCallOptions(CallOptions):
+    """Call-time options of the `apertium` backend."""
+
+    mark_unknown: bool = Field(default=False, description="keep Apertium's '*' before words it does not know")
+    batch_size: int = Field(default=2000, ge=1, le=10000, description="texts per apertium process")
 
 
 @cache
@@ -69,8 +79,9 @@ class ApertiumTranslator:
 
     name = "apertium"
     keeps_markers = True
+    call_options_model = ApertiumCallOptions
 
-    def __init__(self, opts: ApertiumOptions) -> None:
+    def __init__(self, opts: ApertiumLoadOptions) -> None:
         path = shutil.which(opts.binary)
         if path is None:
             raise MissingDependencyError(f"the apertium backend needs the apertium command: {INSTALL}")
@@ -80,7 +91,7 @@ class ApertiumTranslator:
         if not self.modes:
             raise MissingDependencyError(f"apertium has no language pair installed: {INSTALL}")
         self.model_id = "apertium:" + ",".join(sorted(self.modes.values()))
-        self.options: dict[str, object] = {"mark_unknown": opts.mark_unknown}
+        self.options: dict[str, object] = {}
 
     def supported_languages(self) -> list[str]:
         return sorted({code for pair in self.modes for code in pair})
@@ -91,7 +102,10 @@ class ApertiumTranslator:
     def supports(self, src: str, tgt: str) -> bool:
         return supports_pair(self, src, tgt)
 
-    def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+    def translate(
+        self, texts: list[str], src: str, tgt: str, options: CallOptions | None = None
+    ) -> list[str]:
+        call = resolve_call_options(ApertiumCallOptions, options)
         check_pair(self, src, tgt)
         for i, text in enumerate(texts):
             if SEPARATOR in text:
@@ -100,19 +114,22 @@ class ApertiumTranslator:
                     "remove it from the text or translate it with another backend"
                 )
         mode = self.modes[(src, tgt)]
-        step = self.opts.batch_size
+        step = call.batch_size
         return translate_nonempty(
             texts,
             lambda batch: [
                 out
                 for start in range(0, len(batch), step)
-                for out in self._run(batch[start : start + step], mode)
+                for out in self._run(batch[start : start + step], mode, call.mark_unknown)
             ],
         )
 
-    def _run(self, texts: list[str], mode: str) -> list[str]:
+    def close(self) -> None:
+        """Nothing stays loaded: every call runs its own apertium process."""
+
+    def _run(self, texts: list[str], mode: str, mark_unknown: bool) -> list[str]:
         joined = f"\n{SEPARATOR}\n".join(texts) + "\n"
-        command = [self.binary, mode] if self.opts.mark_unknown else [self.binary, "-u", mode]
+        command = [self.binary, mode] if mark_unknown else [self.binary, "-u", mode]
         done = subprocess.run(
             command, input=joined, capture_output=True, text=True, timeout=self.opts.timeout_s
         )

@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from generator.backends.base import length_order
+from generator.backends.base import CallOptions, LoadOptions, length_order
 from generator.backends.seq2seq import (
     Family,
     Seq2SeqTranslator,
@@ -46,16 +46,14 @@ TOKENIZER_FILES = (
 )
 
 
-class CT2Options(BaseModel):
-    """Options of the `ct2` backend."""
-
-    model_config = ConfigDict(extra="forbid")
+class CT2LoadOptions(LoadOptions):
+    """Load-time options of the `ct2` backend: which model, where it runs, how it is threaded."""
 
     model: str = Field(description="CTranslate2 directory (model.bin) or HF checkpoint (converted once)")
     family: Family | None = Field(default=None, description="nllb, m2m100 or marian; detected when omitted")
     pair: str | None = Field(default=None, description="language pair of a Marian model, e.g. 'en-es'")
     device: Literal["cpu", "cuda", "auto"] = "auto"
-    device_index: list[int] = Field(default_factory=lambda: [0], description="one replica per GPU index")
+    device_index: tuple[int, ...] = Field(default=(0,), description="one replica per GPU index")
     compute_type: str | None = Field(default=None, description="default int8 on cpu, int8_float16 on cuda")
     inter_threads: int | None = Field(
         default=None,
@@ -65,16 +63,22 @@ class CT2Options(BaseModel):
     intra_threads: int = Field(
         default=0, ge=0, description="threads per batch on CPU; 0 = cores / inter_threads on cpu"
     )
-    beam_size: int = Field(default=2, ge=1)
+    ct2_cache_dir: str | None = Field(default=None, description="where converted models go")
+
+
+class CT2CallOptions(CallOptions):
+    """Call-time options of the `ct2` backend: decoding and batching of one call."""
+
+    beam_size: int = Field(default=2, ge=1, le=16)
     max_batch_size: int | None = Field(
         default=None,
         ge=1,
+        le=65536,
         description="batch size in batch_type units; default 4096 tokens (64 examples) on cuda, "
         "512 tokens (16 examples) on cpu, where small batches keep every inter_threads worker busy",
     )
     batch_type: Literal["tokens", "examples"] = "tokens"
-    max_decoding_length: int = Field(default=256, ge=1)
-    ct2_cache_dir: str | None = Field(default=None, description="where converted models go")
+    max_decoding_length: int = Field(default=256, ge=1, le=1024)
 
 
 def _import_ct2() -> Any:
@@ -121,12 +125,13 @@ def ensure_converted(hf_dir: Path, out_dir: Path, quantization: str | None) -> P
     return out_dir
 
 
-class CT2Translator(Seq2SeqTranslator):
+class CT2Translator(Seq2SeqTranslator[CT2CallOptions]):
     """Translate with a CTranslate2 model; texts go in as one length-sorted, token-counted batch."""
 
     name = "ct2"
+    call_options_model = CT2CallOptions
 
-    def __init__(self, opts: CT2Options) -> None:
+    def __init__(self, opts: CT2LoadOptions) -> None:
         ct2 = _import_ct2()
         super().__init__(opts.model, opts.family, opts.pair)
         self.opts = opts
@@ -139,20 +144,14 @@ class CT2Translator(Seq2SeqTranslator):
         on_cpu = self.device == "cpu"
         self.inter_threads = opts.inter_threads or (min(cores, 8) if on_cpu else 1)
         self.intra_threads = opts.intra_threads or (max(1, cores // self.inter_threads) if on_cpu else 0)
-        default_batch = {"tokens": 512 if on_cpu else 4096, "examples": 16 if on_cpu else 64}
-        self.max_batch_size = opts.max_batch_size or default_batch[opts.batch_type]
+        self.default_batch = {"tokens": 512 if on_cpu else 4096, "examples": 16 if on_cpu else 64}
         supported = sorted(ct2.get_supported_compute_types(self.device))
         if self.compute_type not in ("auto", "default", *supported):
             raise ConfigError(
                 f"compute_type '{self.compute_type}' is not supported on {self.device} here; "
                 f"use one of {', '.join(supported)}"
             )
-        self.options: dict[str, object] = {
-            "family": self.codes.family,
-            "compute_type": self.compute_type,
-            "beam_size": opts.beam_size,
-            "max_decoding_length": opts.max_decoding_length,
-        }
+        self.options: dict[str, object] = {"family": self.codes.family, "compute_type": self.compute_type}
 
     def model_dir(self) -> Path:
         """The CTranslate2 directory in use, converting the HF checkpoint on first use."""
@@ -176,14 +175,14 @@ class CT2Translator(Seq2SeqTranslator):
                 self._model = ct2.Translator(
                     str(directory),
                     device=self.device,
-                    device_index=self.opts.device_index,
+                    device_index=list(self.opts.device_index),
                     compute_type=self.compute_type,
                     inter_threads=self.inter_threads,
                     intra_threads=self.intra_threads,
                 )
         return self._model, self._tokenizer
 
-    def _translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+    def _translate(self, texts: list[str], src: str, tgt: str, call: CT2CallOptions) -> list[str]:
         model, tokenizer = self._load()
         with self._lock:
             ids = encode_ids(tokenizer, self.codes, texts, src)
@@ -193,10 +192,10 @@ class CT2Translator(Seq2SeqTranslator):
         results = model.translate_batch(
             [tokens[i] for i in order],
             target_prefix=[[prefix_token]] * len(order) if prefix_token else None,
-            beam_size=self.opts.beam_size,
-            max_batch_size=self.max_batch_size,
-            batch_type=self.opts.batch_type,
-            max_decoding_length=self.opts.max_decoding_length,
+            beam_size=call.beam_size,
+            max_batch_size=call.max_batch_size or self.default_batch[call.batch_type],
+            batch_type=call.batch_type,
+            max_decoding_length=call.max_decoding_length,
         )
         out = ["" for _ in texts]
         for i, result in zip(order, results, strict=True):

@@ -8,10 +8,16 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
-from generator.backends import langcodes
-from generator.backends.base import check_pair, supports_pair, translate_nonempty
+from generator.backends.base import (
+    CallOptions,
+    check_pair,
+    resolve_call_options,
+    supports_pair,
+    translate_nonempty,
+)
+from generator.backends.langcodes import all_codes, flores_code, m2m100_code
 from generator.errors import ConfigError
 
 Family = Literal["nllb", "m2m100", "marian"]
@@ -49,7 +55,7 @@ def marian_pair(model_dir: Path, pair: str | None) -> tuple[str, str]:
             raise ConfigError(f"pair '{pair}' must look like 'en-es'")
         return src, tgt
     tok = _read_json(model_dir / "tokenizer_config.json")
-    known = set(langcodes.all_codes())
+    known = set(all_codes())
     src, tgt = str(tok.get("source_lang") or ""), str(tok.get("target_lang") or "")
     if src in known and tgt in known:
         return src, tgt
@@ -68,15 +74,15 @@ class FamilyCodes:
 
     def backend_code(self, code: str) -> str | None:
         if self.family == "nllb":
-            return langcodes.flores_code(code)
+            return flores_code(code)
         if self.family == "m2m100":
-            return langcodes.m2m100_code(code)
+            return m2m100_code(code)
         return code if self.pair and code in self.pair else None
 
     def supported_languages(self) -> list[str]:
         if self.pair is not None:
             return list(self.pair)
-        return [code for code in langcodes.all_codes() if self.backend_code(code)]
+        return [code for code in all_codes() if self.backend_code(code)]
 
     def target_token(self, code: str) -> str | None:
         """The token that starts the target side: "spa_Latn" (NLLB), "__es__" (M2M100), none (Marian)."""
@@ -133,12 +139,16 @@ def decode_ids(tokenizer: Any, ids: list[int]) -> str:
     return str(tokenizer.decode([i for i in ids if i < known], skip_special_tokens=True))
 
 
-class Seq2SeqTranslator(ABC):
+C = TypeVar("C", bound=CallOptions)
+
+
+class Seq2SeqTranslator(ABC, Generic[C]):
     """What the seq2seq backends share: model directory, family codes, pair checks, blank-text skipping."""
 
     name: str
     keeps_markers = False
     options: dict[str, object]
+    call_options_model: type[C]
 
     def __init__(self, model: str, family: Family | None, pair: str | None) -> None:
         self.source_dir = require_model_dir(model, self.name)
@@ -157,10 +167,19 @@ class Seq2SeqTranslator(ABC):
     def supports(self, src: str, tgt: str) -> bool:
         return supports_pair(self, src, tgt)
 
-    def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+    def translate(
+        self, texts: list[str], src: str, tgt: str, options: CallOptions | None = None
+    ) -> list[str]:
+        call = resolve_call_options(self.call_options_model, options)
         check_pair(self, src, tgt)
-        return translate_nonempty(texts, lambda batch: self._translate(batch, src, tgt))
+        return translate_nonempty(texts, lambda batch: self._translate(batch, src, tgt, call))
+
+    def close(self) -> None:
+        """Drop the loaded model and tokenizer (memory is freed once no call still uses them)."""
+        with self._lock:
+            self._model = None
+            self._tokenizer = None
 
     @abstractmethod
-    def _translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
-        """Translate non-blank `texts` of a checked pair."""
+    def _translate(self, texts: list[str], src: str, tgt: str, call: C) -> list[str]:
+        """Translate non-blank `texts` of a checked pair with call-time options `call`."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from generator.backends.base import length_order
+from generator.backends.base import CallOptions, LoadOptions, length_order
 from generator.backends.seq2seq import (
     Family,
     Seq2SeqTranslator,
@@ -17,10 +17,8 @@ from generator.backends.seq2seq import (
 from generator.errors import ConfigError, MissingDependencyError
 
 
-class HFOptions(BaseModel):
-    """Options of the `transformers` backend."""
-
-    model_config = ConfigDict(extra="forbid")
+class HFLoadOptions(LoadOptions):
+    """Load-time options of the `transformers` backend: which checkpoint, where and at what precision."""
 
     model: str = Field(description="Hugging Face seq2seq checkpoint directory")
     family: Family | None = Field(default=None, description="nllb, m2m100 or marian; detected when omitted")
@@ -29,9 +27,14 @@ class HFOptions(BaseModel):
     dtype: Literal["float32", "float16", "bfloat16"] | None = Field(
         default=None, description="default float32 on cpu, float16 on cuda"
     )
-    batch_size: int = Field(default=32, ge=1, description="sentences per generate call")
-    num_beams: int = Field(default=2, ge=1)
-    max_new_tokens: int = Field(default=256, ge=1)
+
+
+class HFCallOptions(CallOptions):
+    """Call-time options of the `transformers` backend: decoding and batching of one call."""
+
+    batch_size: int = Field(default=32, ge=1, le=512, description="sentences per generate call")
+    num_beams: int = Field(default=2, ge=1, le=16)
+    max_new_tokens: int = Field(default=256, ge=1, le=1024)
 
 
 def _import_torch() -> Any:
@@ -45,12 +48,13 @@ def _import_torch() -> Any:
     return torch
 
 
-class HFTranslator(Seq2SeqTranslator):
+class HFTranslator(Seq2SeqTranslator[HFCallOptions]):
     """Translate with `AutoModelForSeq2SeqLM.generate`, in length-sorted batches under inference mode."""
 
     name = "transformers"
+    call_options_model = HFCallOptions
 
-    def __init__(self, opts: HFOptions) -> None:
+    def __init__(self, opts: HFLoadOptions) -> None:
         torch = _import_torch()
         super().__init__(opts.model, opts.family, opts.pair)
         self.opts = opts
@@ -62,12 +66,12 @@ class HFTranslator(Seq2SeqTranslator):
         self.dtype = opts.dtype or ("float16" if self.device == "cuda" else "float32")
         if self.device == "cpu" and self.dtype == "float16":
             raise ConfigError("float16 generation is not supported on cpu; use dtype='float32'")
-        self.options: dict[str, object] = {
-            "family": self.codes.family,
-            "dtype": self.dtype,
-            "num_beams": opts.num_beams,
-            "max_new_tokens": opts.max_new_tokens,
-        }
+        self.options: dict[str, object] = {"family": self.codes.family, "dtype": self.dtype}
+
+    def close(self) -> None:
+        super().close()
+        if self.device == "cuda":
+            _import_torch().cuda.empty_cache()
 
     def _load(self) -> tuple[Any, Any]:
         if self._model is None:
@@ -81,7 +85,7 @@ class HFTranslator(Seq2SeqTranslator):
             self._model = model.to(self.device).eval()
         return self._model, self._tokenizer
 
-    def _translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+    def _translate(self, texts: list[str], src: str, tgt: str, call: HFCallOptions) -> list[str]:
         torch = _import_torch()
         with self._lock:
             model, tokenizer = self._load()
@@ -93,8 +97,8 @@ class HFTranslator(Seq2SeqTranslator):
             order = length_order(ids)
             out = ["" for _ in texts]
             pad = tokenizer.pad_token_id
-            for start in range(0, len(order), self.opts.batch_size):
-                chunk = order[start : start + self.opts.batch_size]
+            for start in range(0, len(order), call.batch_size):
+                chunk = order[start : start + call.batch_size]
                 width = max(len(ids[i]) for i in chunk)
                 input_ids = torch.full((len(chunk), width), pad, dtype=torch.long)
                 mask = torch.zeros((len(chunk), width), dtype=torch.long)
@@ -105,9 +109,9 @@ class HFTranslator(Seq2SeqTranslator):
                     generated = model.generate(
                         input_ids=input_ids.to(self.device),
                         attention_mask=mask.to(self.device),
-                        num_beams=self.opts.num_beams,
+                        num_beams=call.num_beams,
                         do_sample=False,
-                        max_new_tokens=self.opts.max_new_tokens,
+                        max_new_tokens=call.max_new_tokens,
                         **extra,
                     )
                 for i, row_ids in zip(chunk, generated.tolist(), strict=True):

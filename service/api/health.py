@@ -33,7 +33,7 @@ def _check_database(services: Services) -> str:
 def _check_backend(services: Services) -> str:
     backend = services.settings.default_backend
     try:
-        services.pool.get(backend)
+        services.translators.get(backend)
     except XstiltsError as exc:
         return f"default backend '{backend}' cannot be created: {exc}"
     return "ok"

@@ -11,17 +11,17 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from generator.errors import ConfigError, ShardError
-from generator.pipeline import SOURCE_LANG
+from generator.pipeline.config import SOURCE_LANG
 from generator.shards import MANIFEST, Manifest, load_manifest
 from service.datasets import Dataset, dataset_path
 from service.db import as_utc
-from service.deps import DatabaseDep, DbDep, MetricsDep, SettingsDep, TranslatorPoolDep
+from service.deps import DatabaseDep, DbDep, MetricsDep, SettingsDep, TranslatorsDep
 from service.errors import ErrorResponse, NotFoundError, ServiceError
 from service.jobs.models import Job, JobState
 from service.jobs.spec import JobRequest, generate_config, job_out_dir
 from service.jobs.store import cancel_job, create_job, get_job, job_progress, list_jobs, refresh_job_gauge
 from service.settings import Settings
-from service.translators import TranslatorPool
+from service.translators import ConfiguredTranslators
 
 # Largest page offset; keeps the value within a 64-bit SQL integer.
 MAX_OFFSET = 2**62
@@ -116,7 +116,7 @@ def _manifest(settings: Settings, job_id: str) -> Manifest | None:
     return load_manifest(out) if (out / MANIFEST).is_file() else None
 
 
-def _check_languages(body: JobRequest, backend: str, pool: TranslatorPool, kind: str) -> None:
+def _check_languages(body: JobRequest, backend: str, translators: ConfiguredTranslators, kind: str) -> None:
     """422 naming the field when a language cannot be served by the backend or by a lexicon."""
     if "translate" in body.methods:
         from generator.backends import BACKENDS
@@ -126,7 +126,7 @@ def _check_languages(body: JobRequest, backend: str, pool: TranslatorPool, kind:
                 "unknown_backend", "backend", f"unknown backend '{backend}'; use one of {', '.join(BACKENDS)}"
             )
         try:
-            translator = pool.get(backend, body.backend_options)
+            translator = translators.get(backend, body.backend_options).translator
         except ConfigError as exc:
             raise _invalid("invalid_options", "backend_options", str(exc)) from exc
         for i, lang in enumerate(body.langs):
@@ -166,7 +166,7 @@ def submit_job(
     session: DbDep,
     db: DatabaseDep,
     settings: SettingsDep,
-    pool: TranslatorPoolDep,
+    translators: TranslatorsDep,
     metrics: MetricsDep,
 ) -> JobCreated:
     from generator.tasks import FORMATS
@@ -184,7 +184,7 @@ def submit_job(
             "task_mismatch", "task", f"dataset '{dataset.id}' was uploaded as {dataset.task}, not {task}"
         )
     backend = body.backend or settings.default_backend
-    _check_languages(body, backend, pool, FORMATS[task].kind)
+    _check_languages(body, backend, translators, FORMATS[task].kind)
     resolved = body.model_copy(update={"task": task, "backend": backend})
     try:
         generate_config(

@@ -37,7 +37,8 @@ class BackendOut(BaseModel):
     description: str
     installed: bool
     install: str
-    options: dict[str, Any]
+    load_options: dict[str, Any]
+    call_options: dict[str, Any]
 
 
 @router.get("/languages", summary="The XTREME-R languages with MT codes, resource tier and tasks")
@@ -74,7 +75,10 @@ async def tasks() -> list[TaskOut]:
     ]
 
 
-@router.get("/backends", summary="Translation backends, whether they are installed, and their options")
+@router.get(
+    "/backends",
+    summary="Translation backends, whether they are installed, and their load-time and call-time options",
+)
 async def backends() -> list[BackendOut]:
     from generator.backends import describe_backends
 

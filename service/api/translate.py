@@ -9,10 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from generator.errors import ConfigError
 from generator.languages import LANGUAGES, get_language
-from service.deps import CodeSwitchDep, SettingsDep, TranslationDep, TranslatorPoolDep
+from service.deps import CodeSwitchDep, SettingsDep, TranslationDep, TranslatorsDep
 from service.errors import ServiceError
 from service.settings import Settings
-from service.translators import pool_key
 
 router = APIRouter(prefix="/v1", tags=["translate"])
 
@@ -28,7 +27,7 @@ def _language(code: str) -> str:
 
 
 class TextsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     texts: list[str] = Field(
         min_length=1, description="Texts to process (the service sets the most texts and characters)."
@@ -66,7 +65,9 @@ class TranslateRequest(TextsRequest):
         default=None, description="Backend name from GET /v1/backends; default from settings."
     )
     options: dict[str, Any] = Field(
-        default_factory=dict, description="Backend options over the configured ones (see GET /v1/backends)."
+        default_factory=dict,
+        description="Backend options over the configured ones, load-time and call-time alike "
+        "(GET /v1/backends lists both).",
     )
 
     _check_src = field_validator("src")(_language)
@@ -114,7 +115,7 @@ class CodeSwitchResponse(BaseModel):
 
 @router.post("/translate", summary="Translate texts with a backend (cached, micro-batched)")
 async def translate(
-    body: TranslateRequest, settings: SettingsDep, pool: TranslatorPoolDep, runner: TranslationDep
+    body: TranslateRequest, settings: SettingsDep, translators: TranslatorsDep, runner: TranslationDep
 ) -> TranslateResponse:
     body.check_limits(settings)
     backend = body.backend or settings.default_backend
@@ -128,9 +129,10 @@ async def translate(
             "backend",
         )
     try:
-        translator = await pool.aget(backend, body.options)
+        selected = await translators.aget(backend, body.options)
     except ConfigError as exc:
         raise ServiceError(422, "invalid_options", f"field 'options': {exc}", "options") from exc
+    translator = selected.translator
     if not translator.supports(body.src, body.tgt):
         raise ServiceError(
             422,
@@ -139,8 +141,7 @@ async def translate(
             "GET /v1/backends lists the backends, or pick another tgt",
             "tgt",
         )
-    key = pool_key(backend, pool.options_for(backend, body.options))
-    result = await runner.translate(translator, key, body.texts, body.src, body.tgt)
+    result = await runner.translate(selected, body.texts, body.src, body.tgt)
     return TranslateResponse(
         translations=result.translations, backend=backend, model=translator.model_id, cached=result.cached
     )

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from generator.errors import ConfigError
 from generator.languages import get_language
-from generator.pipeline import SOURCE_LANG, CodeSwitchOptions, GenerateConfig, Method
+from generator.pipeline.config import SOURCE_LANG, CodeSwitchOptions, GenerateConfig, Method
 from service.settings import Settings
 
 
@@ -33,7 +33,7 @@ def _translate_only() -> list[Method]:
 class CodeSwitchParams(BaseModel):
     """Code-switching settings (CoSDA-ML style) for the codeswitch method."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     token_ratio: float = Field(
         default=0.5, ge=0.0, le=1.0, description="Share of translatable tokens switched."
@@ -47,7 +47,7 @@ class CodeSwitchParams(BaseModel):
 class JobRequest(BaseModel):
     """A generation job over an uploaded dataset."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     dataset_id: str = Field(description="Id returned by POST /v1/datasets.")
     task: str | None = Field(

@@ -22,8 +22,10 @@ from types import FrameType
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from generator.errors import XstiltsError
-from generator.pipeline import Cancelled, GenerateConfig, Progress, run
+from generator.backends.loaded import loaded_translators
+from generator.errors import Cancelled, XstiltsError
+from generator.pipeline.config import GenerateConfig
+from generator.pipeline.runner import Progress, run
 from generator.shards import MANIFEST, load_manifest
 from service.datasets import Dataset, dataset_path
 from service.db import Database, utcnow
@@ -227,6 +229,7 @@ def serve_worker(worker_id: str) -> None:
     try:
         Worker(db, settings, worker_id, stop=stop).run()
     finally:
+        loaded_translators().close()
         db.dispose()
 
 

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import ConfigError
+from generator.errors import Cancelled, ConfigError
 from generator.executors import LocalExecutor, create_executor
-from generator.pipeline import Cancelled, GenerateConfig, Progress, RunStats, plan, read_input, run
-from generator.project import text_segments
+from generator.pipeline.config import GenerateConfig
+from generator.pipeline.runner import Progress, read_input, run
+from generator.pipeline.stats import RunStats
+from generator.pipeline.units import plan
+from generator.projection.fields import text_segments
 from generator.shards import MANIFEST, iter_examples, load_manifest, save_manifest, verify
 from tests.conftest import shared_file
 

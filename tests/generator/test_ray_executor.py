@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from generator.errors import ConfigError, MissingDependencyError
+from generator.errors import Cancelled, ConfigError, MissingDependencyError
 from generator.executors import create_executor
-from generator.pipeline import Cancelled, GenerateConfig, run
+from generator.pipeline.config import GenerateConfig
+from generator.pipeline.runner import run
 from generator.ray_executor import RayExecutor, WorkerPlan
 from generator.shards import load_manifest
 

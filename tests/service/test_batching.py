@@ -16,31 +16,27 @@ from tests.service.conftest import needs_apertium
 SENTENCES = [f"The dog number {i} walks to the market." for i in range(16)]
 
 
-class CountingTranslator:
-    """The real translator, counting calls and texts."""
+class CountingTranslate:
+    """The real translator's `translate`, counting calls and texts."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.calls: list[int] = []
         self._lock = threading.Lock()
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+    def __call__(self, texts: list[str], src: str, tgt: str, options: Any = None) -> list[str]:
         with self._lock:
             self.calls.append(len(texts))
-        result: list[str] = self.inner.translate(texts, src, tgt)
+        result: list[str] = self.inner(texts, src, tgt, options)
         return result
 
 
-async def _concurrent_translations(settings: Settings) -> tuple[list[str], CountingTranslator]:
+async def _concurrent_translations(settings: Settings) -> tuple[list[str], CountingTranslate]:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        pool = app.state.services.pool
-        counting = CountingTranslator(pool.get("apertium"))
-        key = next(iter(pool._items))
-        pool._items[key] = counting
+        translator = app.state.services.translators.get("apertium").translator
+        counting = CountingTranslate(translator.translate)
+        translator.translate = counting
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             responses = await asyncio.gather(

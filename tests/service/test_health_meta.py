@@ -45,7 +45,9 @@ def test_tasks_lists_the_formats(client: TestClient) -> None:
 def test_backends_lists_names_install_state_and_options(client: TestClient) -> None:
     body = {entry["name"]: entry for entry in client.get("/v1/backends").json()}
     assert {"apertium", "ct2", "transformers", "vllm"} <= set(body)
-    assert "properties" in body["ct2"]["options"]
+    assert "model" in body["ct2"]["load_options"]["properties"]
+    assert "beam_size" in body["ct2"]["call_options"]["properties"]
+    assert "model" not in body["ct2"]["call_options"]["properties"]
 
 
 def test_metrics_count_requests_by_route_template(client: TestClient) -> None:

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from generator.backends import create_translator
-from generator.backends.apertium import ApertiumOptions, ApertiumTranslator
+from generator.backends.apertium import ApertiumCallOptions, ApertiumLoadOptions, ApertiumTranslator
+from generator.backends.ctranslate2 import CT2CallOptions
+from generator.backends.registry import create_translator
 from generator.errors import ConfigError, MissingDependencyError
 
 
 @pytest.fixture(scope="module")
 def apertium() -> ApertiumTranslator:
-    return ApertiumTranslator(ApertiumOptions())
+    return ApertiumTranslator(ApertiumLoadOptions())
 
 
 def test_translates_english_to_spanish(apertium: ApertiumTranslator) -> None:
@@ -28,13 +29,27 @@ def test_order_empty_strings_and_multiline(apertium: ApertiumTranslator) -> None
     assert out[3].count("\n") == 1 and "perro" in out[3].lower()
 
 
-def test_many_texts_in_small_batches_keep_alignment() -> None:
-    translator = create_translator("apertium", batch_size=7)
+def test_many_texts_in_small_batches_keep_alignment(apertium: ApertiumTranslator) -> None:
     texts = [f"the house {i}" if i % 2 else f"the dog {i}" for i in range(30)]
-    out = translator.translate(texts, "en", "es")
+    out = apertium.translate(texts, "en", "es", ApertiumCallOptions(batch_size=7))
     for i, text in enumerate(out):
         assert text.endswith(str(i))
         assert ("casa" if i % 2 else "perro") in text.lower()
+
+
+def test_mark_unknown_is_a_call_option(apertium: ApertiumTranslator) -> None:
+    plain, marked = (
+        apertium.translate(["the zorblax house"], "en", "es", ApertiumCallOptions(mark_unknown=flag))[0]
+        for flag in (False, True)
+    )
+    assert "*zorblax" in marked and "*" not in plain and "zorblax" in plain
+
+
+def test_another_backends_call_options_are_refused(apertium: ApertiumTranslator) -> None:
+    with pytest.raises(
+        ConfigError, match="CT2CallOptions were given to a backend that takes ApertiumCallOptions"
+    ):
+        apertium.translate(["the house"], "en", "es", CT2CallOptions())
 
 
 def test_keeps_markers(apertium: ApertiumTranslator) -> None:

@@ -6,52 +6,51 @@ from pathlib import Path
 
 import pytest
 
-from generator.backends import create_translator
-from generator.backends.ctranslate2 import ensure_converted
+from generator.backends.base import cache_key
+from generator.backends.ctranslate2 import CT2CallOptions, ensure_converted
+from generator.backends.registry import create_translator
 from generator.errors import ConfigError
 
 TEXTS = ["The house is near the market.", "", "A teacher walks to the school and the station.", "Mzee"]
+SHORT = CT2CallOptions(max_decoding_length=12)
 
 
 def test_ct2_dir_m2m100_translates_in_order(tiny_m2m100_ct2_dir: Path) -> None:
     translator = create_translator(
-        "ct2", model=str(tiny_m2m100_ct2_dir), device="cpu", compute_type="float32", max_decoding_length=12
+        "ct2", model=str(tiny_m2m100_ct2_dir), device="cpu", compute_type="float32"
     )
     assert translator.languages() is None
     assert {"en", "es", "sw"} <= set(translator.supported_languages())
-    out = translator.translate(TEXTS, "en", "es")
+    out = translator.translate(TEXTS, "en", "es", SHORT)
     assert len(out) == len(TEXTS)
     assert out[1] == ""
     assert all(out[i] for i in (0, 2, 3))
-    single = [translator.translate([text], "en", "es")[0] for text in TEXTS]
+    single = [translator.translate([text], "en", "es", SHORT)[0] for text in TEXTS]
     assert single == out
-    assert translator.translate(["", " "], "en", "es") == ["", ""]
+    assert translator.translate(["", " "], "en", "es", SHORT) == ["", ""]
 
 
 def test_target_language_changes_the_output(tiny_m2m100_ct2_dir: Path) -> None:
     translator = create_translator(
-        "ct2", model=str(tiny_m2m100_ct2_dir), device="cpu", compute_type="float32", max_decoding_length=12
+        "ct2", model=str(tiny_m2m100_ct2_dir), device="cpu", compute_type="float32"
     )
-    to_es = translator.translate(TEXTS, "en", "es")
-    to_sw = translator.translate(TEXTS, "en", "sw")
+    to_es = translator.translate(TEXTS, "en", "es", SHORT)
+    to_sw = translator.translate(TEXTS, "en", "sw", SHORT)
     assert to_es != to_sw
 
 
 def test_hf_dir_converts_once_into_the_cache(tiny_marian_dir: Path, tmp_path: Path) -> None:
     cache = tmp_path / "converted"
-    translator = create_translator(
-        "ct2", model=str(tiny_marian_dir), device="cpu", ct2_cache_dir=str(cache), max_decoding_length=10
-    )
+    short = CT2CallOptions(max_decoding_length=10)
+    translator = create_translator("ct2", model=str(tiny_marian_dir), device="cpu", ct2_cache_dir=str(cache))
     assert translator.languages() == [("en", "es")]
-    out = translator.translate(["The house is near the market.", "", "Mzee"], "en", "es")
+    out = translator.translate(["The house is near the market.", "", "Mzee"], "en", "es", short)
     assert len(out) == 3 and out[1] == "" and out[0]
     assert (cache / "model.bin").is_file()
     assert (cache / "source.spm").is_file()
     stamp = (cache / "model.bin").stat().st_mtime_ns
-    again = create_translator(
-        "ct2", model=str(tiny_marian_dir), device="cpu", ct2_cache_dir=str(cache), max_decoding_length=10
-    )
-    assert again.translate(["The house is near the market."], "en", "es") == out[:1]
+    again = create_translator("ct2", model=str(tiny_marian_dir), device="cpu", ct2_cache_dir=str(cache))
+    assert again.translate(["The house is near the market."], "en", "es", short) == out[:1]
     assert (cache / "model.bin").stat().st_mtime_ns == stamp
 
 
@@ -106,7 +105,31 @@ def test_family_from_tokenizer_needs_tokenizer_files(tiny_m2m100_ct2_dir: Path, 
 
 
 def test_options_used_in_cache_keys(tiny_m2m100_ct2_dir: Path) -> None:
-    translator = create_translator("ct2", model=str(tiny_m2m100_ct2_dir), device="cpu", beam_size=3)
-    assert translator.options["beam_size"] == 3
-    assert translator.options["compute_type"] == "int8"
+    translator = create_translator("ct2", model=str(tiny_m2m100_ct2_dir), device="cpu")
+    assert translator.options == {"family": "m2m100", "compute_type": "int8"}
     assert translator.model_id == str(tiny_m2m100_ct2_dir.resolve())
+    beam3 = cache_key(translator, CT2CallOptions(beam_size=3), "en", "es")
+    assert cache_key(translator, None, "en", "es") == cache_key(translator, CT2CallOptions(), "en", "es")
+    assert beam3 != cache_key(translator, None, "en", "es")
+    assert '"beam_size":3' in beam3.options_json and '"compute_type":"int8"' in beam3.options_json
+
+
+def test_batch_options_keep_the_output(tiny_m2m100_ct2_dir: Path) -> None:
+    translator = create_translator(
+        "ct2", model=str(tiny_m2m100_ct2_dir), device="cpu", compute_type="float32"
+    )
+    by_examples = CT2CallOptions(max_decoding_length=12, batch_type="examples", max_batch_size=1)
+    assert translator.translate(TEXTS, "en", "es", by_examples) == translator.translate(
+        TEXTS, "en", "es", SHORT
+    )
+
+
+def test_close_releases_the_model(tiny_m2m100_ct2_dir: Path) -> None:
+    translator = create_translator(
+        "ct2", model=str(tiny_m2m100_ct2_dir), device="cpu", compute_type="float32"
+    )
+    first = translator.translate(TEXTS[:1], "en", "es", SHORT)
+    assert translator._model is not None
+    translator.close()
+    assert translator._model is None and translator._tokenizer is None
+    assert translator.translate(TEXTS[:1], "en", "es", SHORT) == first

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.backends import create_translator
+from generator.backends.ctranslate2 import CT2CallOptions
+from generator.backends.registry import create_translator
+from generator.backends.transformers import HFCallOptions
 from generator.errors import ConfigError
 
 TEXTS = [
@@ -14,13 +16,15 @@ TEXTS = [
     "Mzee",
     "Our city remembers a red car.",
 ]
+GREEDY_CT2 = CT2CallOptions(beam_size=1, max_decoding_length=10)
 
 
 def test_marian_translates_in_order(tiny_marian_dir: Path) -> None:
-    translator = create_translator("transformers", model=str(tiny_marian_dir), device="cpu", max_new_tokens=8)
-    out = translator.translate(TEXTS, "en", "es")
+    translator = create_translator("transformers", model=str(tiny_marian_dir), device="cpu")
+    short = HFCallOptions(max_new_tokens=8)
+    out = translator.translate(TEXTS, "en", "es", short)
     assert len(out) == len(TEXTS) and out[1] == ""
-    single = [translator.translate([text], "en", "es")[0] for text in TEXTS]
+    single = [translator.translate([text], "en", "es", short)[0] for text in TEXTS]
     assert single == out
     with pytest.raises(ConfigError, match="supports pairs en->es"):
         translator.translate(TEXTS, "es", "en")
@@ -35,37 +39,21 @@ def test_float16_on_cpu_is_refused(tiny_marian_dir: Path) -> None:
 def test_ct2_and_transformers_agree_greedy_fp32_m2m100(
     tiny_m2m100_dir: Path, tiny_m2m100_ct2_dir: Path, batch_size: int
 ) -> None:
-    hf = create_translator(
-        "transformers",
-        model=str(tiny_m2m100_dir),
-        device="cpu",
-        num_beams=1,
-        max_new_tokens=10,
-        batch_size=batch_size,
-    )
-    ct2 = create_translator(
-        "ct2",
-        model=str(tiny_m2m100_ct2_dir),
-        device="cpu",
-        compute_type="float32",
-        beam_size=1,
-        max_decoding_length=10,
-    )
+    hf = create_translator("transformers", model=str(tiny_m2m100_dir), device="cpu")
+    ct2 = create_translator("ct2", model=str(tiny_m2m100_ct2_dir), device="cpu", compute_type="float32")
+    hf_call = HFCallOptions(num_beams=1, max_new_tokens=10, batch_size=batch_size)
     for tgt in ("es", "sw"):
-        assert hf.translate(TEXTS, "en", tgt) == ct2.translate(TEXTS, "en", tgt)
+        assert hf.translate(TEXTS, "en", tgt, hf_call) == ct2.translate(TEXTS, "en", tgt, GREEDY_CT2)
 
 
 def test_ct2_and_transformers_agree_greedy_fp32_marian(tiny_marian_dir: Path, tmp_path: Path) -> None:
-    hf = create_translator(
-        "transformers", model=str(tiny_marian_dir), device="cpu", num_beams=1, max_new_tokens=10
-    )
+    hf = create_translator("transformers", model=str(tiny_marian_dir), device="cpu")
     ct2 = create_translator(
         "ct2",
         model=str(tiny_marian_dir),
         device="cpu",
         compute_type="float32",
-        beam_size=1,
-        max_decoding_length=10,
         ct2_cache_dir=str(tmp_path / "ct2"),
     )
-    assert hf.translate(TEXTS, "en", "es") == ct2.translate(TEXTS, "en", "es")
+    hf_call = HFCallOptions(num_beams=1, max_new_tokens=10)
+    assert hf.translate(TEXTS, "en", "es", hf_call) == ct2.translate(TEXTS, "en", "es", GREEDY_CT2)

@@ -3,15 +3,18 @@ from __future__ import annotations
 import importlib.util
 import json
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
-from generator.backends import create_translator
-from generator.backends.vllm import VLLMOptions, VLLMTranslator, parse_completion
+from generator.backends.base import cache_key
+from generator.backends.registry import call_options, create_translator
+from generator.backends.vllm import VLLMCallOptions, VLLMLoadOptions, VLLMTranslator, parse_completion
 from generator.errors import ConfigError, MissingDependencyError, XstiltsError
 
 
@@ -79,17 +82,13 @@ def test_chat_requests_and_parsing(server_url: str) -> None:
 
 def test_completions_api_and_template(server_url: str) -> None:
     _Recorder.requests.clear()
-    translator = create_translator(
-        "vllm",
-        model="served",
-        server_url=server_url,
-        api="completions",
-        prompt_template="{src}->{tgt} ({tgt_name}):\n{text}",
-    )
-    assert translator.translate(["hola"], "es", "en") == ["HOLA"]
+    translator = create_translator("vllm", model="served", server_url=server_url, api="completions")
+    call = VLLMCallOptions(prompt_template="{src}->{tgt} ({tgt_name}):\n{text}", max_tokens=7)
+    assert translator.translate(["hola"], "es", "en", call) == ["HOLA"]
     path, body, _ = _Recorder.requests[0]
     assert path == "/v1/completions" and body["prompt"] == "es->en (English):\nhola"
-    assert translator.options["prompt_template"] == "{src}->{tgt} ({tgt_name}):\n{text}"
+    assert body["max_tokens"] == 7
+    assert cache_key(translator, call, "es", "en") != cache_key(translator, None, "es", "en")
 
 
 def test_server_errors_are_reported(server_url: str) -> None:
@@ -113,7 +112,15 @@ def test_languages_and_template_validation(server_url: str) -> None:
     with pytest.raises(ConfigError, match="cannot translate en->xx"):
         translator.translate(["x"], "en", "xx")
     with pytest.raises(ConfigError, match=r"prompt_template must contain \{text\}"):
-        create_translator("vllm", model="m", server_url=server_url, prompt_template="no text")
+        call_options("vllm", prompt_template="no text")
+
+
+@pytest.mark.parametrize(
+    "template", ["{text} {secret}", "{text.__class__}", "{text[0]}", "{text:{tgt}}", "{"]
+)
+def test_templates_may_use_only_the_prompt_fields(template: str) -> None:
+    with pytest.raises(ConfigError, match="prompt_template"):
+        call_options("vllm", prompt_template=template)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="vLLM is installed here")
@@ -129,8 +136,49 @@ def test_offline_engine_on_a_tiny_llama(tmp_path: Path) -> None:
 
     model_dir = build_tiny_llama(tmp_path / "llama")
     translator = VLLMTranslator(
-        VLLMOptions(model=str(model_dir), max_tokens=8, gpu_memory_utilization=0.3, dtype="float16")
+        VLLMLoadOptions(model=str(model_dir), gpu_memory_utilization=0.3, dtype="float16")
     )
-    out = translator.translate(["the house", "", "the dog is big"], "en", "es")
+    call = VLLMCallOptions(max_tokens=8)
+    out = translator.translate(["the house", "", "the dog is big"], "en", "es", call)
     assert len(out) == 3 and out[1] == ""
-    assert translator.translate(["the house"], "en", "es") == out[:1]
+    assert translator.translate(["the house"], "en", "es", call) == out[:1]
+    translator.close()
+
+
+class EntryRecorder:
+    """An offline engine stand-in that records how many threads are inside it at once (tests locking only)."""
+
+    def __init__(self) -> None:
+        self.inside = 0
+        self.most_inside = 0
+        self.calls: list[list[str]] = []
+        self._count = threading.Lock()
+
+    def complete(self, prompts: list[str], max_tokens: int) -> list[str]:
+        with self._count:
+            self.inside += 1
+            self.most_inside = max(self.most_inside, self.inside)
+            self.calls.append(prompts)
+        time.sleep(0.02)
+        with self._count:
+            self.inside -= 1
+        return ["" for _ in prompts]
+
+
+def test_offline_engine_is_created_once_and_entered_by_one_thread_at_a_time() -> None:
+    engines: list[EntryRecorder] = []
+
+    def factory(opts: VLLMLoadOptions) -> EntryRecorder:
+        engines.append(EntryRecorder())
+        return engines[-1]
+
+    translator = VLLMTranslator(VLLMLoadOptions(model="/models/llm"), engine_factory=factory)
+    pairs = [("en", "es"), ("en", "sw"), ("en", "yo"), ("es", "en")] * 3
+    with ThreadPoolExecutor(len(pairs)) as pool:
+        list(pool.map(lambda pair: translator.translate(["a text"], *pair), pairs))
+    (engine,) = engines
+    assert len(engine.calls) == len(pairs)
+    assert engine.most_inside == 1
+    translator.close()
+    translator.translate(["a text"], "en", "es")
+    assert len(engines) == 2

@@ -7,26 +7,12 @@ import shutil
 import pytest
 
 from generator.example import Answer, Example
-from generator.project import (
-    ALIGN,
-    FUZZY,
-    LOST_SPAN,
-    MARKER,
-    ProjectionConfig,
-    align_span,
-    assemble_qa,
-    colour_spans,
-    entity_runs,
-    fuzzy_find,
-    mark,
-    mark_entities,
-    plan_qa,
-    project_span,
-    project_tags,
-    read_marked,
-    similarity,
-    translate_fields,
-)
+from generator.projection.config import ALIGN, FUZZY, LOST_SPAN, MARKER, ProjectionConfig
+from generator.projection.fields import translate_fields
+from generator.projection.qa_assembly import assemble_qa
+from generator.projection.qa_plan import colour_spans, plan_qa
+from generator.projection.spans import align_span, fuzzy_find, mark, project_span, read_marked, similarity
+from generator.projection.tags import entity_runs, mark_entities, project_tags
 
 CFG = ProjectionConfig()
 M = ("[[", "]]")
@@ -416,7 +402,7 @@ def test_retrieval_translates_text_a_only() -> None:
 
 @pytest.mark.skipif(shutil.which("apertium") is None, reason="needs apertium + apertium-eng-spa")
 def test_apertium_keeps_the_default_markers() -> None:
-    from generator.backends import create_translator
+    from generator.backends.registry import create_translator
 
     translator = create_translator("apertium")
     sources = [
