@@ -39,5 +39,10 @@ lint: setup
 bench: setup
 	$(PY) bench/run_all.py
 
+# The GPU check (bench/gpu_check.py) from this checkout, installed or not; CPU=1: the reduced CPU mode.
+GPU_CHECK_PY ?= $(if $(wildcard $(PY)),$(PY),python3)
+gpu-check:
+	PYTHONPATH=. $(GPU_CHECK_PY) bench/gpu_check.py --out bench/ $(if $(CPU),--cpu)
+
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
