@@ -26,6 +26,7 @@ BENCHMARKS = {
     "codeswitch": "code-switched sentences/s on one core and lexicon cache speed-up",
     "microbatch": "service requests/s with 32 clients, micro-batching on vs off",
     "padding": "training tokens/s, length-grouped dynamic padding vs pad-to-max",
+    "pipeline_overhead": "generation CPU ms/example by stage (zero-cost backend); batches in flight vs one at a time",
 }
 PACKAGES = ("torch", "transformers", "ctranslate2", "fastapi", "lingua-language-detector", "pyarrow")
 
