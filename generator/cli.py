@@ -60,13 +60,18 @@ def lexicons_command(
         "--muse-dir",
         help="A directory of MUSE en-xx.txt lexicons (repeatable; default $XSTILTS_LEXICONS).",
     ),
+    details: bool = typer.Option(
+        False, "--details", help="Parse each lexicon: what was rejected and why, and how senses are ranked."
+    ),
 ) -> None:
     """List the installed English->X code-switching lexicons and their XTREME-R coverage."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from generator.languages import LANGUAGES
-    from generator.lexicons import ISO_TO_FREEDICT, available_lexicons
+    from generator.lexicons.codes import ISO_TO_FREEDICT
+    from generator.lexicons.installed import available_lexicons, load_lexicon
 
     infos = available_lexicons(dictd_dir, muse_dir or None)
     table = Table(title=f"Code-switching lexicons ({len(infos)})")
@@ -87,6 +92,22 @@ def lexicons_command(
         "en-xx.txt ('english target' per line) in a --muse-dir directory.",
         soft_wrap=True,
     )
+    if not details:
+        return
+    for lang in sorted({info.lang for info in infos}):
+        lexicon = load_lexicon(lang, dictd_dir=dictd_dir, muse_dirs=muse_dir or None)
+        translations = sum(len(t) for t in lexicon.entries.values())
+        console.print(
+            f"\n[bold]{lang}[/bold] {escape(lexicon.origin)}: {len(lexicon):,} headwords, "
+            f"{translations:,} translations, senses ranked by {lexicon.ranking}",
+            soft_wrap=True,
+        )
+        rejected = Table(show_header=True, box=None, pad_edge=False)
+        for column in ("rejected", "count", "examples"):
+            rejected.add_column(column)
+        for reason, (count, examples) in sorted(lexicon.rejected.items(), key=lambda item: -item[1][0]):
+            rejected.add_row(escape(reason), f"{count:,}", escape(" | ".join(examples)))
+        console.print(rejected)
 
 
 @app.command("tasks")

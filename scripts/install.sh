@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install xstilts' dependencies. One script for `make setup`, CI and the Docker images.
-#   scripts/install.sh system            Debian packages: Apertium eng->spa MT, FreeDict lexicons
+#   scripts/install.sh system            Debian packages: Apertium eng->spa MT, FreeDict lexicons (every
+#                                        eng-XXX and XXX-eng dictionary Debian ships for an XTREME-R language)
 #   scripts/install.sh system-dev        Debian tools the test suite uses (docker-compose to validate the stack)
 #   scripts/install.sh python VENV EXTRAS [-e]  a virtual environment with xstilts[EXTRAS]
-# Environment: XSTILTS_FREEDICT adds dictionaries ("eng-por eng-rus"); TORCH picks the torch build
+# Environment: XSTILTS_FREEDICT replaces the dictionary list ("eng-spa eng-deu"); TORCH picks the torch build
 # (default torch==2.13.0, a CPU build; set TORCH=torch on a GPU machine for the CUDA build).
 set -euo pipefail
 
@@ -20,9 +21,16 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
 }
 
+# FreeDict dictionaries Debian ships for XTREME-R languages (apt-cache search freedict): English->X ...
+FREEDICT_FORWARD="afr ara bul deu ell fin fra hin hun ind ita jpn lit nld pol por rus spa swh tur"
+# ... and X->English (used to rank senses, and inverted where no English->X dictionary exists).
+FREEDICT_REVERSE="afr ara deu ell fin fra hun ita jpn lit nld pol por spa swh tur"
+
 system() {
-  local p pkgs="apertium apertium-eng-spa"
-  for p in eng-spa eng-deu eng-swh eng-tur eng-fra eng-ita ${XSTILTS_FREEDICT:-}; do pkgs="$pkgs dict-freedict-$p"; done
+  local p pkgs="apertium apertium-eng-spa" dicts=""
+  for p in $FREEDICT_FORWARD; do dicts="$dicts eng-$p"; done
+  for p in $FREEDICT_REVERSE; do dicts="$dicts $p-eng"; done
+  for p in ${XSTILTS_FREEDICT:-$dicts}; do pkgs="$pkgs dict-freedict-$p"; done
   apt_install $pkgs
 }
 

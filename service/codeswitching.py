@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from random import Random
 
-from generator.codeswitch import CodeSwitchConfig, SwitchResult, switch_text
+from generator.codeswitch.config import CodeSwitchConfig
+from generator.codeswitch.switching import SwitchResult, switch_text
 from generator.errors import ConfigError
-from generator.lexicons import ISO_TO_FREEDICT, Lexicon, available_lexicons, load_lexicon
+from generator.lexicons.codes import ISO_TO_FREEDICT
+from generator.lexicons.installed import available_lexicons, load_lexicon
+from generator.lexicons.lexicon import Lexicon
 from service.batching import MicroBatcher
 from service.metrics import Metrics
 from service.settings import Settings

@@ -1,4 +1,4 @@
-"""Task data for training: reading task files, examples to model features per task kind,
+"""Task data for training (read by `trainer.reading`): examples to model features per task kind,
 length-grouped batching, multi-task and synthetic mixing.
 
 Features are plain dicts of Python lists (tensors are made per batch by `collate`, padded to the
@@ -15,14 +15,10 @@ import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from generator.errors import InputError
 from generator.example import Example, Kind
-from trainer.hf.spec import HfSpec
-
-if TYPE_CHECKING:
-    from trainer.config.sources import DataSource
 
 IGNORE_INDEX = -100
 Feature = dict[str, Any]
@@ -330,24 +326,6 @@ def build_schedule(
     probs = task_probabilities({t: len(lengths[t]) for t in tasks}, sampling, temperature)
     weights = [probs[t] for t in tasks]
     return [Step(task, tuple(next_batch(task))) for task in rng.choices(tasks, weights, k=total)]
-
-
-def read_task_file(
-    task: str, source: DataSource, limit: int | None = None, *, train: bool = True
-) -> list[Example]:
-    """Examples of a task file or Hugging Face dataset split; training drops unlabelled pair/choice
-    records (MNLI's "-")."""
-    if isinstance(source, HfSpec):
-        from trainer.hf.loading import load_hf_examples
-
-        examples = load_hf_examples(source)
-    else:
-        from generator.tasks import read_examples
-
-        examples = read_examples(task, source).examples
-    if train:
-        examples = [e for e in examples if e.kind in ("qa", "tagging") or e.label >= 0]
-    return examples[:limit] if limit else examples
 
 
 def mix_synthetic(

@@ -18,8 +18,9 @@ from generator.example import Example
 from trainer.config.experiment import Hyperparameters
 from trainer.config.phases import RetrievalConfig, TargetConfig
 from trainer.config.sources import DataSource
-from trainer.data import EncodedTask, collate, encode, read_task_file, sorted_batches
+from trainer.data import EncodedTask, collate, encode, sorted_batches
 from trainer.distributed import gather_items, is_main_process, process_state, shard
+from trainer.reading import DataLog, read_task_data
 from trainer.run_folder import RUN_FILE
 
 if TYPE_CHECKING:
@@ -151,11 +152,22 @@ def evaluate_target(
     files: dict[str, DataSource],
     labels: list[str],
     out_dir: Path | None = None,
+    log: DataLog | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Scores per language of a target-trained model on each evaluation file."""
+    """Scores per language of a target-trained model on each evaluation file (each read logged in `log`)."""
     per_lang: dict[str, dict[str, float]] = {}
     for lang, path in sorted(files.items()):
-        examples = read_task_file(target.eval_format, path, hp.max_eval_examples, train=False)
+        examples = read_task_data(
+            target.eval_format,
+            path,
+            hp.max_eval_examples,
+            train=False,
+            lang=lang,
+            layout=target.layout,
+            log=log,
+            role="eval",
+            name=target.name,
+        )
         examples = [e for e in examples if e.kind in ("qa", "tagging") or e.label >= 0]
         if not examples:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trainer.config.experiment import Condition, Experiment
 from trainer.config.sources import task_kind
@@ -42,6 +42,7 @@ def run_grid(
     experiment = experiment.model_copy(update={"output_dir": out})
     seeds = seeds or experiment.seeds
     runs: dict[str, list[Scores]] = {}
+    data: dict[str, Any] = {}
     for condition in conditions or experiment.conditions():
         for seed in seeds:
             recipe = StiltsRecipe(
@@ -53,6 +54,9 @@ def run_grid(
                 quiet=quiet,
             )
             runs.setdefault(condition, []).append(recipe.run())
+            for task, roles in recipe.data_log.summary().items():
+                for role, langs in roles.items():
+                    data.setdefault(task, {}).setdefault(role, {}).update(langs)
     meta = {
         "experiment": experiment.name,
         "model": experiment.model,
@@ -60,8 +64,17 @@ def run_grid(
         "conditions": list(runs),
         "intermediate": [t.key for t in experiment.intermediate.tasks] if experiment.intermediate else [],
         "targets": [t.name for t in experiment.targets],
+        "data": data | _retrieval_data(experiment),
     }
     kinds = {t.name: task_kind(t.task) for t in experiment.targets}
     report = build_report(runs, meta=meta, kinds=kinds)  # type: ignore[arg-type]
     files = write_report(report, out / "report") if is_main_process() else []
     return GridResult(runs, files, out)
+
+
+def _retrieval_data(experiment: Experiment) -> dict[str, Any]:
+    """What the retrieval evaluations read: Tatoeba's line-aligned test pairs in their folder."""
+    return {
+        r.task: {"eval": {"all": {"source": str(r.dir), "split": "test", "layout": "raw"}}}
+        for r in experiment.retrieval
+    }

@@ -1,4 +1,5 @@
-"""The files of a run folder: `run.json` (condition, seed, pretrained model), and per phase
+"""The files of a run folder: `run.json` (condition, seed, pretrained model), `data.json` (every
+file or split read: role, language, split, layout, examples, realignment counts), and per phase
 `done.json` (a finished phase) and resumable `checkpoint-<optimiser step>` folders."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 
 DONE = "done.json"
 RUN_FILE = "run.json"
+DATA_FILE = "data.json"
 CHECKPOINT_PREFIX = "checkpoint-"
 _POSITION = "position.json"
 

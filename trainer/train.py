@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING, Any
 from generator.errors import ConfigError, XstiltsError
 from trainer.config.experiment import Condition, Experiment
 from trainer.config.phases import TargetConfig
-from trainer.data import EncodedTask, Step, collate, mix_synthetic, read_synthetic, read_task_file
+from trainer.data import EncodedTask, Step, collate, mix_synthetic, read_synthetic
 from trainer.distributed import loss_items, rank_micro_batches
+from trainer.reading import DataLog, read_task_data
 from trainer.run_folder import (
     CHECKPOINT_PREFIX,
+    DATA_FILE,
     DONE,
     RUN_FILE,
     checkpoint_position,
@@ -88,6 +90,7 @@ class StiltsRecipe:
         self.quiet = quiet
         self.hp = self.exp.hparams
         self.losses: dict[str, list[float]] = {}
+        self.data_log = DataLog()
         self._accelerator: Any = None
         self._tokenizer: Any = None
         self.last_model: StiltsModel | None = None
@@ -149,6 +152,7 @@ class StiltsRecipe:
                 files=files,
                 labels=labels,
                 out_dir=self.out_dir / "predictions",
+                log=self.data_log,
             )
         if self.exp.retrieval:
             from trainer.model import load_encoder
@@ -161,6 +165,7 @@ class StiltsRecipe:
                 else:
                     self._say(f"[yellow]retrieval {retrieval.task}: no data in {retrieval.dir}; skipped[/]")
         self._write(self.out_dir / "scores.json", json.dumps(scores, indent=2))
+        self._write(self.out_dir / DATA_FILE, json.dumps(self.data_log.to_list(), indent=2))
         return scores
 
     def intermediate_phase(self) -> PhaseResult:
@@ -170,7 +175,15 @@ class StiltsRecipe:
             raise ConfigError("this experiment has no intermediate phase; add `intermediate:` to the config")
         rng = random.Random(self.seed)
         english = {
-            t.key: read_task_file(t.task, t.source, t.max_examples or self.hp.max_train_examples)
+            t.key: read_task_data(
+                t.task,
+                t.source,
+                t.max_examples or self.hp.max_train_examples,
+                layout=t.layout,
+                log=self.data_log,
+                role="intermediate",
+                name=t.key,
+            )
             for t in inter.tasks
         }
         if inter.synthetic is not None:
@@ -196,7 +209,15 @@ class StiltsRecipe:
 
     def target_phase(self, target: TargetConfig, encoder_path: str) -> PhaseResult:
         """Phase 2: the English target task from the (intermediate-trained) encoder with a fresh head."""
-        examples = read_task_file(target.task, target.train_source, self.hp.max_train_examples)
+        examples = read_task_data(
+            target.task,
+            target.train_source,
+            self.hp.max_train_examples,
+            lang="en",
+            layout=target.train_layout,
+            log=self.data_log,
+            name=target.name,
+        )
         spec, labels = head_spec(target.task, examples)
         task = self._encode(target.name, target.task, examples, labels)
         self._write(self.out_dir / f"target-{target.name}" / "labels.json", json.dumps(labels))

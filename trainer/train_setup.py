@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from generator.example import Example
 from trainer.config.experiment import TINY_MODEL, Experiment, Hyperparameters
 from trainer.config.sources import task_kind
-from trainer.data import EncodedTask, Sampling, Step, build_schedule, encode, read_task_file
+from trainer.data import EncodedTask, Sampling, Step, build_schedule, encode
+from trainer.reading import read_task_file
 
 if TYPE_CHECKING:
     from trainer.model import HeadSpec

@@ -10,7 +10,7 @@ from generator.backends.loaded import loaded_translators
 from generator.backends.registry import BackendOptions, split_options
 from generator.cache import CacheKey, TranslationCache
 from generator.filters import Filter, FilterConfig
-from generator.lexicons import Lexicon
+from generator.lexicons.lexicon import Lexicon
 from generator.pipeline.config import SOURCE_LANG, GenerateConfig
 
 
@@ -94,7 +94,8 @@ def _filter_for(config_json: str) -> Filter:
 
 @lru_cache(maxsize=16)
 def _lexicon(lang: str, muse_file: str) -> Lexicon:
-    from generator.lexicons import load_lexicon, load_muse
+    from generator.lexicons.installed import load_lexicon
+    from generator.lexicons.muse import load_muse
 
     return load_muse(muse_file, SOURCE_LANG, lang) if muse_file else load_lexicon(lang)
 

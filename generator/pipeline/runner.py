@@ -31,10 +31,13 @@ class Progress:
 
 
 def read_input(config: GenerateConfig) -> tuple[list[Example], int]:
-    """The English examples of the input file and the number of invalid records skipped."""
+    """The English examples of the input file and the number of invalid records skipped; a file
+    without gold labels (a test file whose labels are withheld) is refused."""
     from generator.tasks import read_examples
 
     result = read_examples(config.task, config.input, skip_invalid=config.skip_invalid)
+    if result.no_gold:
+        raise ConfigError(f"{result.no_gold}; synthetic training data is made from files with gold labels")
     return list(result.examples), len(result.errors)
 
 

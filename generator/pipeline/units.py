@@ -62,7 +62,8 @@ Outcome = list[tuple[Example | None, str]]
 def _codeswitch_batch(
     config: GenerateConfig, res: Resources, unit: Unit, batch: Sequence[Example]
 ) -> Outcome:
-    from generator.codeswitch import CodeSwitchConfig, switch_example
+    from generator.codeswitch.config import CodeSwitchConfig
+    from generator.codeswitch.examples import switch_example
 
     opts = config.codeswitch
     cfg = CodeSwitchConfig(

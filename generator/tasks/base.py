@@ -1,8 +1,15 @@
-"""What every task format shares: the format spec, read results, record collection and file helpers.
+"""What every task format shares: the format spec, its file layouts, read results, record collection
+and file helpers.
 
 A format's parser walks a file and yields one `(where, build)` record per example; `collect` runs
 each `build`, turning a `FieldError` into an `InputError` that names the file and position, so
-`TaskFormat.read` can either stop at the first bad record or skip and count it.
+`TaskFormat.read` can either stop at the first bad record or skip and count it. A parser may also
+yield `Skipped`: a record the layout's own reference reader drops with a warning (never fatal).
+
+A format reads one or more file layouts (`Layout`): "xtreme-r" (what google-research/xtreme's
+`download_data.sh` leaves), "raw" (the original release of the data set). The layout is given or
+detected from the file name and a peek at its content; "hf" data comes from a Hugging Face dataset
+id, never from a file.
 """
 
 from __future__ import annotations
@@ -17,14 +24,32 @@ from typing import Any
 
 from generator.errors import ConfigError, InputError
 from generator.example import Example, Kind
+from generator.tasks.files import numbered
 
-Parsed = Example | InputError
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A record skipped with a warning, as the layout's reference reader skips it."""
+
+    warning: InputError
+
+
+Parsed = Example | InputError | Skipped
 Parser = Callable[[Path], Iterator[Parsed]]
 Emitter = Callable[[Sequence[Example], Path], None]
 Record = tuple[str, Callable[[], Example]]
 
 EXTRA = "extra"
 """Meta key holding the source fields an `Example` has no place for, as one JSON object."""
+
+XTREME_R = "xtreme-r"
+RAW = "raw"
+HF = "hf"
+LAYOUTS: dict[str, str] = {
+    XTREME_R: "the files google-research/xtreme's scripts/download_data.sh leaves under download/",
+    RAW: "the data set's original release (the files XTREME-R's download starts from)",
+    HF: "a Hugging Face dataset id (google/xtreme, xcopa, squad, glue, ...), given with `hf:`",
+}
 
 
 class FieldError(Exception):
@@ -37,15 +62,48 @@ class FieldError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ReadResult:
-    """The examples read from one file and the bad records skipped on the way."""
+    """The examples read from one file, the bad records skipped on the way, the records the layout
+    skips by design (`warnings`), the layout it was read as and, when it holds no gold labels,
+    why and where to find them (`no_gold`)."""
 
     examples: list[Example]
     errors: list[InputError] = field(default_factory=list)
+    warnings: list[InputError] = field(default_factory=list)
+    layout: str = RAW
+    no_gold: str = ""
+
+
+Sniff = Callable[[Path], bool]
+GoldCheck = Callable[[Path, Sequence[Example]], str]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One file layout of a format: how its files are named and shaped, and how they read and write.
+
+    `pattern` (a regex searched in the file name) and `sniff` (a peek at the content) say whether a
+    file looks like this layout; a layout without either matches any file.
+    """
+
+    name: str
+    naming: str
+    parse: Parser = field(repr=False, compare=False)
+    emit: Emitter = field(repr=False, compare=False)
+    pattern: str | None = None
+    sniff: Sniff | None = field(default=None, repr=False, compare=False)
+
+    def named(self, path: Path) -> bool:
+        return self.pattern is not None and re.search(self.pattern, path.name) is not None
+
+    def looks(self, path: Path) -> bool:
+        if self.sniff is not None:
+            return self.sniff(path)
+        return self.pattern is None or self.named(path)
 
 
 @dataclass(frozen=True)
 class TaskFormat:
-    """One on-disk task format: what it holds, how to read it into Examples and write them back."""
+    """One task format: what it holds, the file layouts it reads into Examples and writes back."""
 
     name: str
     kind: Kind
@@ -53,27 +111,66 @@ class TaskFormat:
     labels: tuple[str, ...]
     description: str
     extensions: tuple[str, ...]
-    parse: Parser = field(repr=False, compare=False)
-    emit: Emitter = field(repr=False, compare=False)
+    layouts: tuple[Layout, ...] = field(repr=False, compare=False)
+    gold: GoldCheck | None = field(default=None, repr=False, compare=False)
 
-    def read(self, path: str | Path, *, skip_invalid: bool = False) -> ReadResult:
+    def layout_for(self, path: Path, asked: str | None = None, *, reading: bool = True) -> Layout:
+        """The layout `asked` for (checked against the file), else the one the file name and content show.
+
+        Reading, a layout recognised by its content beats one recognised by its name, which beats a
+        catch-all; writing, the file name decides, else the format's first layout.
+        """
+        if asked == HF:
+            raise ConfigError(
+                f"{path}: layout 'hf' is read from a Hugging Face dataset id, not a file; give "
+                "`hf: {id: ..., config: ..., split: ...}` instead of a path, or layout xtreme-r / raw"
+            )
+        names = list(dict.fromkeys(layout.name for layout in self.layouts))
+        if asked is not None and asked not in names:
+            raise ConfigError(
+                f"{self.name} has no layout {asked!r}; its layouts: {', '.join(names)} "
+                f"({'; '.join(f'{k}: {v}' for k, v in LAYOUTS.items())})"
+            )
+        pool = [layout for layout in self.layouts if asked is None or layout.name == asked]
+        if not reading:
+            return next((layout for layout in pool if layout.named(path)), pool[0])
+        fits = [layout for layout in pool if layout.looks(path)]
+        if not fits:
+            others = [layout for layout in self.layouts if layout not in pool and layout.looks(path)]
+            shapes = "; ".join(f"{layout.name}: {layout.naming}" for layout in pool)
+            hint = (
+                f"; it looks like the {others[0].name} layout ({others[0].naming}): set layout: "
+                f"{others[0].name}, or drop layout: to detect it"
+                if others
+                else ""
+            )
+            raise InputError(str(path), "file", "layout", f"is not a {self.name} file ({shapes}){hint}")
+        return max(fits, key=lambda layout: 2 * (layout.sniff is not None) + layout.named(path))
+
+    def read(self, path: str | Path, *, skip_invalid: bool = False, layout: str | None = None) -> ReadResult:
         """Read a file; a bad record raises `InputError`, or is skipped and counted with `skip_invalid`."""
         source = Path(path)
         if not source.is_file():
             raise InputError(str(source), "file", "path", f"no such file; give an existing {self.name} file")
+        chosen = self.layout_for(source, layout)
         examples: list[Example] = []
         errors: list[InputError] = []
-        for item in self.parse(source):
+        warnings: list[InputError] = []
+        for item in chosen.parse(source):
             if isinstance(item, Example):
                 examples.append(item)
+            elif isinstance(item, Skipped):
+                warnings.append(item.warning)
             elif skip_invalid:
                 errors.append(item)
             else:
                 raise item
-        return ReadResult(examples, errors)
+        no_gold = self.gold(source, examples) if self.gold is not None and examples else ""
+        return ReadResult(examples, errors, warnings, chosen.name, no_gold)
 
-    def write(self, examples: Sequence[Example], path: str | Path) -> None:
-        """Write examples in this format (creating parent folders)."""
+    def write(self, examples: Sequence[Example], path: str | Path, *, layout: str | None = None) -> None:
+        """Write examples in this format (creating parent folders), in the layout asked for or the
+        one the file name shows (else the format's first)."""
         for example in examples:
             if example.kind != self.kind:
                 raise ConfigError(
@@ -81,18 +178,32 @@ class TaskFormat:
                     "pick a format of the example's kind"
                 )
         target = Path(path)
+        chosen = self.layout_for(target, layout, reading=False)
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.emit(examples, target)
+        chosen.emit(examples, target)
+
+
+def one_layout(parse: Parser, emit: Emitter, naming: str, name: str = RAW) -> tuple[Layout, ...]:
+    """The layouts of a format whose files have one layout."""
+    return (Layout(name, naming, parse, emit),)
+
+
+class SkipRecord(FieldError):
+    """A record the layout's reference reader skips with a warning; `collect` yields it as `Skipped`."""
 
 
 def collect(path: Path, records: Iterable[Record]) -> Iterator[Parsed]:
-    """Build one example per record; a bad record or a repeated id becomes an `InputError` in the stream."""
+    """Build one example per record; a bad record or a repeated id becomes an `InputError` in the stream,
+    a `SkipRecord` a `Skipped` warning."""
     seen: set[str] = set()
     for where, build in records:
         try:
             example = build()
             if example.id in seen:
                 raise FieldError("id", f"'{example.id}' repeats an earlier record's id; ids must be unique")
+        except SkipRecord as err:
+            yield Skipped(InputError(str(err.path or path), err.where or where, err.field, err.problem))
+            continue
         except FieldError as err:
             yield InputError(str(err.path or path), err.where or where, err.field, err.problem)
             continue
@@ -202,22 +313,6 @@ def json_object(text: str) -> dict[str, Any]:
     return value
 
 
-def read_lines(path: Path) -> list[str]:
-    """The lines of a text file, split on newlines only (a stray U+2028 stays inside its line)."""
-    try:
-        with path.open(encoding="utf-8", newline="\n") as handle:
-            return [line.rstrip("\n").removesuffix("\r") for line in handle]
-    except UnicodeDecodeError as err:
-        raise InputError(str(path), f"byte {err.start}", "(encoding)", "not UTF-8; re-encode") from None
-
-
-def numbered(path: Path) -> Iterator[tuple[int, str]]:
-    """Non-blank lines with their 1-based line numbers."""
-    for number, line in enumerate(read_lines(path), 1):
-        if line.strip():
-            yield number, line
-
-
 def columns(line: str, names: Sequence[str]) -> list[str]:
     """The tab-separated cells of a line, checked to be one per column name."""
     cells = line.split("\t")
@@ -239,6 +334,16 @@ def lang_from_name(path: Path, pattern: str | None, default: str = "en") -> str:
     return match.group(1) if match else default
 
 
+def lang_in_name(path: Path, pattern: str, naming: str) -> str:
+    """The language code the file name must carry; InputError naming the convention when it does not."""
+    match = re.search(pattern, path.name)
+    if match is None:
+        raise InputError(
+            str(path), "file", "path", f"the name does not say the language; name the file {naming}"
+        )
+    return match.group(1)
+
+
 def cell(example: Example, field: str, value: str, path: Path) -> str:
     """A value checked to fit in one cell of a line-based file."""
     if "\t" in value or "\n" in value or "\r" in value:
@@ -249,20 +354,3 @@ def cell(example: Example, field: str, value: str, path: Path) -> str:
             "holds a tab or line break, which this format cannot store",
         )
     return value
-
-
-def write_lines(path: Path, lines: Iterable[str]) -> None:
-    """Write lines, each ending in a newline."""
-    with path.open("w", encoding="utf-8", newline="\n") as handle:
-        for line in lines:
-            handle.write(line + "\n")
-
-
-def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Write one JSON object per line, non-ASCII kept as is."""
-    write_lines(path, (json.dumps(row, ensure_ascii=False) for row in rows))
-
-
-def write_json(path: Path, value: Any) -> None:
-    """Write one JSON document, non-ASCII kept as is."""
-    path.write_text(json.dumps(value, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

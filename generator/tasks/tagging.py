@@ -1,117 +1,60 @@
-"""Token tagging: CCG supertags, UD part-of-speech (CoNLL-U) and WikiANN NER (XTREME's panx BIO files).
+"""Token tagging with both XTREME-R layouts: UD part of speech and WikiANN (PAN-X) NER.
 
-CCG files hold one sentence per line of space-separated `word|supertag` tokens (the piped layout
-of CCGbank-derived supertagger data; the tag is after the last `|`, categories never hold one).
-CoNLL-U sentences read FORM as tokens and UPOS as tags; the whole sentence block (comments,
-multiword-token ranges, empty nodes, other columns) stays in `meta["conllu"]` and the writer puts
-the (possibly changed) FORM and UPOS back into it. Record ids are `<file stem>-<first line>`.
+UD-POS raw layout: CoNLL-U treebank files `<lang>_<treebank>-ud-<split>.conllu`; FORM reads as
+tokens and UPOS as tags; the whole sentence block (comments, multiword-token ranges, empty nodes,
+other columns) stays in `meta["conllu"]` and the writer puts the (possibly changed) FORM and UPOS
+back into it. PAN-X raw layout: the AmazonPhotos release's `<lang>-<split>` files of
+`lang:token<TAB>BIO tag` lines. XTREME-R layout for both: `token_lines` (`<split>-<lang>.tsv`,
+no prefix, tokens only in test). Record ids are `<file stem>-<first line>`; CCG lives in `ccg`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
 from generator.errors import InputError
 from generator.example import Example
 from generator.tasks.base import (
+    RAW,
+    XTREME_R,
     FieldError,
+    Layout,
     Parsed,
-    Record,
     TaskFormat,
     cell,
     collect,
-    lang_from_name,
+    lang_in_name,
     line_id,
-    per_line,
-    read_lines,
-    write_lines,
+)
+from generator.tasks.files import write_lines
+from generator.tasks.gold import tag_gold
+from generator.tasks.token_lines import (
+    NER,
+    UPOS,
+    XTREME_R_NAME,
+    XTREME_R_NAMING,
+    Block,
+    check_tags,
+    first_sentence,
+    first_token_line,
+    sentence_records,
+    token_lines,
+    write_token_lines,
 )
 
-UPOS = (
-    "ADJ",
-    "ADP",
-    "ADV",
-    "AUX",
-    "CCONJ",
-    "DET",
-    "INTJ",
-    "NOUN",
-    "NUM",
-    "PART",
-    "PRON",
-    "PROPN",
-    "PUNCT",
-    "SCONJ",
-    "SYM",
-    "VERB",
-    "X",
-)
-NER = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
 CONLLU_COLUMNS = ("ID", "FORM", "LEMMA", "UPOS", "XPOS", "FEATS", "HEAD", "DEPREL", "DEPS", "MISC")
 CONLLU = "conllu"
-
-
-def blocks(path: Path) -> Iterator[tuple[int, list[tuple[int, str]]]]:
-    """Blank-line separated blocks of numbered lines, with the number of each block's first line."""
-    block: list[tuple[int, str]] = []
-    for number, line in enumerate(read_lines(path), 1):
-        if line.strip():
-            block.append((number, line))
-        elif block:
-            yield block[0][0], block
-            block = []
-    if block:
-        yield block[0][0], block
-
-
-def _sentence_records(path: Path, build: Callable[[int, list[tuple[int, str]]], Example]) -> Iterator[Record]:
-    for first, block in blocks(path):
-        yield f"sentence at line {first}", partial(build, first, block)
-
-
-def _check_tags(example: Example, path: Path) -> None:
-    if len(example.tokens) != len(example.tags):
-        raise InputError(
-            str(path),
-            f"example {example.id}",
-            "tags",
-            f"has {len(example.tags)} tags for {len(example.tokens)} tokens; give one tag per token",
-        )
-
-
-def _ccg(path: Path) -> Iterator[Parsed]:
-    def build(number: int, line: str) -> Example:
-        tokens, tags = [], []
-        for i, item in enumerate(line.split(), 1):
-            word, bar, tag = item.rpartition("|")
-            if not bar or not word or not tag:
-                raise FieldError("tokens", f"token {i} {item!r} should be word|supertag")
-            tokens.append(word)
-            tags.append(tag)
-        return Example(id=line_id(path, number), task="ccg", kind="tagging", tokens=tokens, tags=tags)
-
-    return per_line(path, build)
-
-
-def _write_ccg(examples: Sequence[Example], path: Path) -> None:
-    def line(ex: Example) -> str:
-        _check_tags(ex, path)
-        for token in ex.tokens:
-            if not token or any(c.isspace() for c in token):
-                raise InputError(
-                    str(path), f"example {ex.id}", "tokens", f"{token!r} is empty or holds a space"
-                )
-        return " ".join(f"{token}|{tag}" for token, tag in zip(ex.tokens, ex.tags, strict=True))
-
-    write_lines(path, (line(ex) for ex in examples))
+CONLLU_NAME = r"^([a-z]{2,3})[_-]"
+PANX_PREFIX = r"^([a-z]{2,3}(?:-[a-z]+)*):"
 
 
 def _conllu(path: Path) -> Iterator[Parsed]:
-    lang = lang_from_name(path, r"^([a-z]{2,3})_")
+    lang = lang_in_name(path, CONLLU_NAME, "<lang>_<treebank>-ud-<split>.conllu (en_ewt-ud-test.conllu)")
 
-    def build(first: int, block: list[tuple[int, str]]) -> Example:
+    def build(first: int, block: Block) -> Example:
         tokens: list[str] = []
         tags: list[str] = []
         for number, line in block:
@@ -148,11 +91,11 @@ def _conllu(path: Path) -> Iterator[Parsed]:
             meta=meta,
         )
 
-    return collect(path, _sentence_records(path, build))
+    return collect(path, sentence_records(path, build))
 
 
 def _conllu_block(example: Example, path: Path) -> list[str]:
-    _check_tags(example, path)
+    check_tags(example, path)
     words = iter(zip(example.tokens, example.tags, strict=True))
     if CONLLU not in example.meta:
         return [
@@ -183,7 +126,7 @@ def _write_conllu(examples: Sequence[Example], path: Path) -> None:
 
 
 def _wikiann(path: Path) -> Iterator[Parsed]:
-    def build(first: int, block: list[tuple[int, str]]) -> Example:
+    def build(first: int, block: Block) -> Example:
         langs, tokens, tags = set(), [], []
         for number, line in block:
             cells = line.split("\t")
@@ -212,12 +155,12 @@ def _wikiann(path: Path) -> Iterator[Parsed]:
             tags=tags,
         )
 
-    return collect(path, _sentence_records(path, build))
+    return collect(path, sentence_records(path, build))
 
 
 def _write_wikiann(examples: Sequence[Example], path: Path) -> None:
     def sentence(ex: Example) -> list[str]:
-        _check_tags(ex, path)
+        check_tags(ex, path)
         return [
             f"{ex.lang}:{cell(ex, 'tokens', t, path)}\t{tag}"
             for t, tag in zip(ex.tokens, ex.tags, strict=True)
@@ -226,35 +169,76 @@ def _write_wikiann(examples: Sequence[Example], path: Path) -> None:
     write_lines(path, (line for ex in examples for line in [*sentence(ex), ""]))
 
 
+def _conllu_sniff(path: Path) -> bool:
+    return len(first_token_line(path).split("\t")) == len(CONLLU_COLUMNS)
+
+
+def _token_sniff(path: Path) -> bool:
+    line = first_token_line(path)
+    return 0 < len(line.split("\t")) <= 2
+
+
+def _prefixed(path: Path) -> bool:
+    """PAN-X's own files: every token of the first sentence carries one `lang:` prefix."""
+    prefixes = set()
+    for line in first_sentence(path):
+        match = re.match(PANX_PREFIX, line)
+        prefixes.add(match.group(1) if match and "\t" in line else None)
+    return len(prefixes) == 1 and None not in prefixes
+
+
+def _tsv_layout(task: str, tagset: Sequence[str], what: str) -> Layout:
+    return Layout(
+        XTREME_R,
+        f"{XTREME_R_NAMING}: {what}",
+        partial(token_lines, task, tagset),
+        write_token_lines,
+        XTREME_R_NAME,
+        _token_sniff if task == "udpos" else lambda path: _token_sniff(path) and not _prefixed(path),
+    )
+
+
 FORMATS = (
-    TaskFormat(
-        name="ccg",
-        kind="tagging",
-        family="word|tag lines",
-        labels=(),
-        description="CCG supertagging: one sentence per line of word|supertag tokens (open tag set)",
-        extensions=(".txt", ".stagged"),
-        parse=_ccg,
-        emit=_write_ccg,
-    ),
     TaskFormat(
         name="udpos",
         kind="tagging",
-        family="conllu",
+        family="conllu|tsv",
         labels=UPOS,
-        description="Universal Dependencies part of speech: CoNLL-U, UPOS column",
-        extensions=(".conllu",),
-        parse=_conllu,
-        emit=_write_conllu,
+        description="Universal Dependencies part of speech: CoNLL-U (UPOS column) or XTREME-R's token<TAB>UPOS",
+        extensions=(".conllu", ".tsv"),
+        layouts=(
+            Layout(
+                RAW,
+                "<lang>_<treebank>-ud-<split>.conllu (CoNLL-U)",
+                _conllu,
+                _write_conllu,
+                r"\.conllu?$",
+                _conllu_sniff,
+            ),
+            _tsv_layout(
+                "udpos", UPOS, "token<TAB>UPOS lines, every treebank of the language merged, test tokens only"
+            ),
+        ),
+        gold=tag_gold("udpos"),
     ),
     TaskFormat(
         name="wikiann",
         kind="tagging",
         family="bio-tsv",
         labels=NER,
-        description="WikiANN NER as XTREME's panx: lang:token<TAB>BIO tag, blank line between sentences",
-        extensions=(".tsv", ".txt"),
-        parse=_wikiann,
-        emit=_write_wikiann,
+        description="WikiANN NER (PAN-X): lang:token<TAB>BIO tag, or XTREME-R's token<TAB>tag (no prefix)",
+        extensions=(".tsv", ".txt", ""),
+        layouts=(
+            _tsv_layout("wikiann", NER, "token<TAB>BIO tag lines without the lang: prefix, test tokens only"),
+            Layout(
+                RAW,
+                "AmazonPhotos panx_dataset <lang>-<split>: lang:token<TAB>BIO tag lines",
+                _wikiann,
+                _write_wikiann,
+                r"^[a-z]{2,3}(?:-[a-z]+)*-(?:train|dev|test)$",
+                _prefixed,
+            ),
+        ),
+        gold=tag_gold("wikiann"),
     ),
 )

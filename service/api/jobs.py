@@ -138,7 +138,7 @@ def _check_languages(body: JobRequest, backend: str, translators: ConfiguredTran
                     "drop the language, use the codeswitch method, or pick another backend (GET /v1/backends)",
                 )
     if "codeswitch" in body.methods:
-        from generator.lexicons import available_lexicons
+        from generator.lexicons.installed import available_lexicons
 
         if kind == "retrieval":
             raise _invalid(

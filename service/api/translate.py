@@ -152,7 +152,7 @@ async def codeswitch(
     body: CodeSwitchRequest, settings: SettingsDep, switcher: CodeSwitchDep
 ) -> CodeSwitchResponse:
     body.check_limits(settings)
-    from generator.codeswitch import CodeSwitchConfig
+    from generator.codeswitch.config import CodeSwitchConfig
 
     cfg = CodeSwitchConfig(
         langs=tuple(body.langs),

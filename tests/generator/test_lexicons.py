@@ -10,20 +10,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from generator import lexicons
 from generator.errors import ConfigError, InputError
-from generator.lexicons import (
-    Lexicon,
-    available_lexicons,
-    induce_lexicon,
-    invert,
-    iso_code,
-    lexicon_from_word_pairs,
-    load_dictd,
-    load_lexicon,
-    load_muse,
-    parse_dictd_entry,
-)
+from generator.lexicons import freedict
+from generator.lexicons.codes import iso_code
+from generator.lexicons.derive import induce_lexicon, invert, lexicon_from_word_pairs
+from generator.lexicons.freedict import load_dictd, parse_dictd_entry
+from generator.lexicons.installed import available_lexicons, load_lexicon
+from generator.lexicons.lexicon import Lexicon
+from generator.lexicons.muse import load_muse
 
 DICTD = Path("/usr/share/dictd")
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "lexicons"
@@ -91,7 +85,7 @@ def real_dictd(code: str) -> Path:
             ["fonctionner", "fuite", "s'élancer", "se précipiter"],
         ),
         ("champ on sth. /tʃˈamp/\netw. mampfen <v, trans> [cook.]\n", "champ on", ["mampfen"]),
-        ("Internet /ˈɪntənɛt/\nInternet <neut>\n", "Internet", []),  # identical translation is no switch
+        ("Internet /ˈɪntənɛt/\nInternet <neut>\n", "Internet", ["Internet"]),  # kept: ranking drops it
     ],
 )
 def test_parse_dictd_entry(body: str, headword: str, expected: list[str]) -> None:
@@ -138,7 +132,7 @@ def test_cache_is_used_and_invalidated_by_a_changed_file(
         raise AssertionError("parsed although a cache entry exists")
 
     with monkeypatch.context() as patch:
-        patch.setattr(lexicons, "_parse_dictd", no_parse)
+        patch.setattr(freedict, "_parse_dictd", no_parse)
         assert load_dictd(index, cache_dir=cache).entries == first.entries
     write_dictd(tmp_path, "eng-ita", [("house", "house /haus/\ndimora\n")])
     data = tmp_path / "freedict-eng-ita.dict.dz"
@@ -174,7 +168,11 @@ def test_reverse_dictionary_is_inverted_when_forward_is_absent(tmp_path: Path) -
 def test_forward_dictionary_wins_over_reverse(tmp_path: Path) -> None:
     write_dictd(tmp_path, "eng-spa", [("house", "house /haus/\ncasa\n")])
     write_dictd(tmp_path, "spa-eng", [("hogar", "hogar\nhome\n")])
-    assert [(i.lang, i.kind) for i in available_lexicons(tmp_path, muse_dirs=[])] == [("es", "freedict")]
+    infos = available_lexicons(tmp_path, muse_dirs=[])
+    assert [(i.lang, i.kind) for i in infos] == [("es", "freedict"), ("es", "freedict-reverse")]
+    lexicon = load_lexicon("es", dictd_dir=tmp_path, muse_dirs=[], cache_dir=tmp_path / "cache")
+    assert lexicon.entries == {"house": ["casa"]}  # the reverse dictionary ranks, it adds nothing
+    assert "back-translation" in lexicon.ranking
 
 
 def test_iso_codes() -> None:

@@ -354,3 +354,10 @@ def test_xquad_wide_apertium_run(tmp_path: Path) -> None:
     )
     assert floor <= stats.segments.translated <= floor * 1.02
     assert sum(ex.projection == "marker" for ex in examples) >= 0.98 * len(examples)
+
+
+def test_an_input_file_without_gold_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "test-de.tsv"
+    path.write_text("Er kam.\tEr war da.\r\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="this file has no gold"):
+        read_input(config(tmp_path, task="xnli", input=path))

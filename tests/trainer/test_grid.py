@@ -57,12 +57,20 @@ def test_grid_runs_three_conditions_and_writes_the_report(tmp_path: Path, tiny_m
     data = json.loads((report / "report.json").read_text(encoding="utf-8"))
     assert data["conditions"] == ["baseline", "english", "synthetic"]
     assert set(data["languages"]) >= {"xnli"}
-    assert (report / "report.md").read_text(encoding="utf-8").startswith("#")
+    markdown = (report / "report.md").read_text(encoding="utf-8")
+    assert markdown.startswith("#") and "- xnli headlines the dev split" in markdown
+    assert data["meta"]["data"]["xnli"]["eval"]["sw"]["source"].endswith("samples/trainer/xnli/dev-sw.tsv")
+    assert data["meta"]["data"]["xnli"]["train"]["en"]["layout"] == "raw"
     assert list((report / "charts").glob("*.png"))
     for condition in ("baseline", "english", "synthetic"):
         scores = json.loads((out / f"{condition}-seed1" / "scores.json").read_text(encoding="utf-8"))
         assert sorted(scores["xnli"]) == ["de", "en", "es", "sw"]
         assert 0 <= scores["xnli"]["sw"]["accuracy"] <= 100
+    reads = json.loads((out / "synthetic-seed1" / "data.json").read_text(encoding="utf-8"))
+    assert [(r["task"], r["role"]) for r in reads][:2] == [("mnli", "intermediate"), ("xnli", "train")]
+    assert {r["lang"]: r["examples"] for r in reads if r["role"] == "eval"} == dict.fromkeys(
+        ["de", "en", "es", "sw"], 9
+    )
     assert not (out / "baseline-seed1" / "intermediate").exists()
     assert (out / "synthetic-seed1" / "intermediate" / "model" / "heads.json").is_file()
     predictions = out / "english-seed1" / "predictions" / "xnli" / "test-sw.tsv"

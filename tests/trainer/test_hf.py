@@ -17,6 +17,7 @@ from datasets import ClassLabel, Features, Sequence, Value
 from generator.errors import ConfigError, InputError
 from generator.example import Example
 from generator.tasks import read_examples
+from generator.tasks.realign import Realigner
 from generator.tasks.tagging import NER, UPOS
 from trainer.config.loading import parse_experiment
 from trainer.hf.loading import examples_from_dataset, load_hf_examples
@@ -308,12 +309,26 @@ def test_unlabelled_test_rows_read_as_label_minus_one(tmp_path: Path) -> None:
 
 def test_a_bad_row_names_the_dataset_row_and_field(tmp_path: Path) -> None:
     rows = _squad_rows(read_examples("squad", TASKS / "squad" / "dev-v1.1.json").examples)
-    rows[1]["answers"] = {"text": ["nowhere to be found"], "answer_start": [3]}
-    dataset = _published(tmp_path, rows, SQUAD_FEATURES)
+    rows[1]["answers"] = {"text": ["a", "b"], "answer_start": [3]}
+    dataset = _published(tmp_path, rows, None)
     with pytest.raises(InputError) as err:
         examples_from_dataset(HfSpec(id="squad", split="validation"), dataset)
     assert "hf:squad [validation]" in str(err.value) and "row 2" in str(err.value)
-    assert "answers[0].answer_start" in str(err.value)
+    assert "field 'answers'" in str(err.value) and "2 texts and 1 answer_start" in str(err.value)
+
+
+def test_an_answer_that_cannot_be_realigned_drops_its_question_and_is_counted(tmp_path: Path) -> None:
+    examples = read_examples("squad", TASKS / "squad" / "dev-v1.1.json").examples
+    rows = _squad_rows(examples)
+    rows[1]["answers"] = {"text": ["nowhere to be found"], "answer_start": [3]}
+    realigner = Realigner()
+    got = examples_from_dataset(
+        HfSpec(id="squad", split="validation"),
+        _published(tmp_path, rows, SQUAD_FEATURES),
+        realigner=realigner,
+    )
+    assert [e.id for e in got] == [e.id for e in examples if e.id != examples[1].id]
+    assert realigner.report()["en"] == {"answers": 5, "moved": 0, "dropped": 1, "questions_dropped": 1}
 
 
 def test_unknown_id_lists_the_supported_ids() -> None:
@@ -450,7 +465,7 @@ def test_one_language_hf_eval_needs_a_placeholder(tmp_path: Path) -> None:
 
 
 def test_read_task_file_dispatches_on_the_source(tmp_path: Path) -> None:
-    from trainer.data import read_task_file
+    from trainer.reading import read_task_file
 
     path = TASKS / "mnli" / "dev_matched.jsonl"
     assert read_task_file("mnli", path) == [e for e in read_examples("mnli", path).examples if e.label >= 0]

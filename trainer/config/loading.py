@@ -1,9 +1,10 @@
 """Reading and validating an experiment YAML.
 
 Every problem is found before training starts and reported together in one `ConfigError`:
-structure and types, unknown task formats, missing files, evaluation languages a task does not
-cover, shard directories without a manifest or with corrupted shards, and a mixed-precision mode
-the device cannot run.
+structure and types, unknown task formats, missing files, files that do not read in their layout,
+training and evaluation data without gold labels (with where the gold is), evaluation languages a
+task does not cover or a file does not hold, shard directories without a manifest or with corrupted
+shards, and a mixed-precision mode the device cannot run.
 
 Relative paths are resolved against the folder that holds the YAML file, so a config works from
 any working directory (`trainer/configs/tiny.yaml` names `../../samples/trainer/...`).
@@ -47,7 +48,8 @@ def parse_experiment(
     except ValidationError as err:
         problems = _format_errors(err) + _entry_problems(raw, context, check_files)
         raise ConfigError(f"{source}: {len(problems)} problem(s):\n  - " + "\n  - ".join(problems)) from None
-    problems = [p for t in exp.targets for p in t.problems(check_files)]
+    problems = exp.intermediate.problems(check_files) if exp.intermediate is not None else []
+    problems += [p for t in exp.targets for p in t.problems(check_files)]
     problems += [p for r in exp.retrieval for p in r.problems(check_files)]
     problems += _synthetic_problems(exp)
     if problems:

@@ -3,12 +3,14 @@ evaluation files per language) and retrieval evaluations."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from generator.errors import ConfigError
+from trainer.config.files import file_problems, layout_problem, split_problems
 from trainer.config.sources import (
     DataSource,
     EvalField,
@@ -26,13 +28,17 @@ from trainer.config.sources import (
 from trainer.hf.registry import is_mixed
 from trainer.hf.spec import HfSpec
 
+FileLayout = Literal["xtreme-r", "raw", "hf"]
+
 
 class TaskData(StrictModel):
-    """One intermediate task: a task format and the English file (`path`) or dataset (`hf`) to read."""
+    """One intermediate task: a task format and the English file (`path`, in `layout`: detected when
+    not given) or dataset (`hf`) to read."""
 
     task: str
     path: Path | None = None
     hf: HfSpec | None = None
+    layout: FileLayout | None = None
     name: str | None = None
     max_examples: int | None = Field(default=None, ge=1)
 
@@ -64,7 +70,19 @@ class TaskData(StrictModel):
             raise ValueError(f"task {self.task}: give either `path` or `hf`, not both")
         if self.hf is not None:
             check_same_format(self.task, self.hf, f"task {self.task}")
+        problem = layout_problem(f"task {self.task}", self.layout, self.hf is not None)
+        if problem:
+            raise ValueError(problem)
         return self
+
+    def problems(self, check_files: bool) -> list[str]:
+        """A training file or split without gold, or one that does not read."""
+        where = f"task {self.key}"
+        if self.hf is not None:
+            return split_problems(where, self.hf)
+        if check_files and self.path is not None and self.path.is_file():
+            return file_problems(where, self.task, self.path, layout=self.layout, lang=None)
+        return []
 
     @property
     def source(self) -> DataSource:
@@ -94,6 +112,9 @@ class IntermediateConfig(StrictModel):
     synthetic: SyntheticConfig | None = None
     epochs: float = Field(default=2.0, gt=0)
 
+    def problems(self, check_files: bool) -> list[str]:
+        return [problem for task in self.tasks for problem in task.problems(check_files)]
+
     @model_validator(mode="after")
     def _synthetic_matches(self) -> IntermediateConfig:
         keys = [t.key for t in self.tasks]
@@ -105,13 +126,19 @@ class IntermediateConfig(StrictModel):
 
 
 class TargetConfig(StrictModel):
-    """Phase 2: an English training file, then zero-shot evaluation per language."""
+    """Phase 2: an English training file, then zero-shot evaluation per language.
+
+    `layout` is the layout of the evaluation files, `train_layout` that of the training file (each
+    detected when not given); evaluation files without gold are refused before anything trains.
+    """
 
     name: str
     task: str
     train: SourceField
+    train_layout: FileLayout | None = None
     eval_task: str | None = None
     eval: EvalField
+    layout: FileLayout | None = None
     eval_langs: list[str] | None = None
     optional: bool = False
     epochs: float | None = Field(default=None, gt=0)
@@ -141,9 +168,10 @@ class TargetConfig(StrictModel):
                 )
             return value
         if isinstance(value, str):
-            if "{lang}" not in value:
+            if "{lang}" not in value and "{language}" not in value:
                 raise ValueError(
-                    f"eval pattern {value!r} has no {{lang}} placeholder; e.g. data/xnli.{{lang}}.tsv"
+                    f"eval pattern {value!r} has no {{lang}} (or {{language}}) placeholder; e.g. "
+                    "data/xnli.{lang}.tsv, tydiqa-goldp-dev-{language}.json"
                 )
             base = Path(validation_context(info).get("base", "."))
             pattern = value if Path(value).is_absolute() else str(base / value)
@@ -161,6 +189,17 @@ class TargetConfig(StrictModel):
         refs += [r for r in self.eval.values() if isinstance(r, HfRef)] if isinstance(self.eval, dict) else []
         for ref in refs:
             check_same_format(self.eval_format, ref.for_language("en"), f"target {self.name} eval")
+        sources = list(self.eval.values()) if isinstance(self.eval, dict) else [self.eval]
+        problems = [
+            layout_problem(f"target {self.name} train", self.train_layout, isinstance(self.train, HfRef))
+        ]
+        if self.layout is not None:
+            problems += [
+                layout_problem(f"target {self.name} eval", self.layout, isinstance(s, HfRef)) for s in sources
+            ]
+        found = [problem for problem in problems if problem]
+        if found:
+            raise ValueError("; ".join(dict.fromkeys(found)))
         return self
 
     @property
@@ -169,8 +208,8 @@ class TargetConfig(StrictModel):
 
     @property
     def train_source(self) -> DataSource:
-        """The English training file or dataset split."""
-        return self.train.hf if isinstance(self.train, HfRef) else self.train
+        """The English training file or dataset split (of a split mixing languages, its English rows)."""
+        return self.train.for_language("en") if isinstance(self.train, HfRef) else self.train
 
     def covered_languages(self) -> list[str] | None:
         """The XTREME-R languages this target covers, or None when it is not an XTREME-R task."""
@@ -200,7 +239,7 @@ class TargetConfig(StrictModel):
             from generator.languages import LANGUAGES
 
             candidates = self.eval_langs or covered or list(LANGUAGES)
-            paths = {lang: Path(self.eval.replace("{lang}", lang)) for lang in candidates}
+            paths = {lang: Path(fill_language(self.eval, lang)) for lang in candidates}
             if self.eval_langs is None:
                 paths = {lang: path for lang, path in paths.items() if path.is_file()}
             files = dict(paths)
@@ -238,6 +277,29 @@ class TargetConfig(StrictModel):
                 out.append(f"target {self.name}: eval files missing ({'; '.join(missing)})")
             if not files:
                 out.append(f"target {self.name}: no evaluation file found for pattern {self.eval}")
+        return out + self.data_problems(check_files)
+
+    def data_problems(self, check_files: bool) -> list[str]:
+        """Training and evaluation data that does not read, is of another language, or has no gold."""
+        out: list[str] = []
+        train = self.train_source
+        if isinstance(train, HfSpec):
+            out += split_problems(f"target {self.name} train", train)
+        elif check_files and train.is_file():
+            out += file_problems(
+                f"target {self.name} train",
+                self.task,
+                train,
+                layout=self.train_layout,
+                lang="en",
+                mixed_only=True,
+            )
+        for lang, source in sorted(self.eval_files().items()):
+            where = f"target {self.name} eval {lang}"
+            if isinstance(source, HfSpec):
+                out += split_problems(where, source)
+            elif check_files and source.is_file():
+                out += file_problems(where, self.eval_format, source, layout=self.layout, lang=lang)
         return out
 
 
@@ -268,4 +330,28 @@ class RetrievalConfig(StrictModel):
             )
         if check_files and not self.optional and not self.dir.is_dir():
             out.append(f"retrieval {self.task}: folder {self.dir} does not exist")
+        if check_files and self.dir.is_dir():
+            out += sorted_english_problems(self.task, self.dir)
         return out
+
+
+def fill_language(pattern: str, lang: str) -> str:
+    """An eval file pattern for one language: `{lang}` its code, `{language}` its English name in
+    lower case (TyDiQA's tydiqa-goldp-dev-{language}.json)."""
+    from generator.languages import LANGUAGES
+
+    name = LANGUAGES[lang].name.lower() if lang in LANGUAGES else lang
+    return pattern.replace("{lang}", lang).replace("{language}", name)
+
+
+def sorted_english_problems(task: str, directory: Path) -> list[str]:
+    """XTREME-R's Tatoeba folder (`<xx>-en.<xx>`, English side sorted) has no gold: say where it is."""
+    from generator.tasks.gold import no_gold_message
+    from generator.tasks.retrieval import TATOEBA_RAW, TATOEBA_XTREME_R
+
+    names = [path.name for path in directory.iterdir() if path.is_file()]
+    sorted_side = [name for name in names if re.search(TATOEBA_XTREME_R, name) and not name.endswith(".en")]
+    if sorted_side and not any(re.search(TATOEBA_RAW, name) for name in names):
+        why = f"XTREME-R's Tatoeba folder sorts the English side, so {sorted_side[0]} and its .en no longer align"
+        return [f"retrieval {task}: {no_gold_message('tatoeba', directory, why)}"]
+    return []

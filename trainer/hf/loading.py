@@ -8,7 +8,8 @@ from typing import Any
 
 from generator.errors import ConfigError, InputError, MissingDependencyError
 from generator.example import Example
-from generator.tasks.base import FieldError
+from generator.tasks.base import FieldError, SkipRecord
+from generator.tasks.realign import Realigner
 from trainer.hf.qa import SquadRows, number_paragraphs
 from trainer.hf.registry import resolve
 from trainer.hf.spec import HfSpec, Row, RowContext
@@ -29,22 +30,33 @@ def class_names(features: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def examples_from_rows(
-    spec: HfSpec, rows: Iterable[Row], classes: Mapping[str, Sequence[str]] | None = None
+    spec: HfSpec,
+    rows: Iterable[Row],
+    classes: Mapping[str, Sequence[str]] | None = None,
+    *,
+    realigner: Realigner | None = None,
 ) -> list[Example]:
-    """Examples of the rows of `spec`'s dataset; a bad row raises InputError naming the row and field."""
+    """Examples of the rows of `spec`'s dataset; a bad row raises InputError naming the row and field.
+
+    QA answers are realigned by `realigner` (which counts, per language, what it moved and dropped);
+    a question left without answers is skipped.
+    """
     source = resolve(spec)
     match = source.config_match(spec.config)
     name = f"{spec.config or spec.id.rsplit('/', 1)[-1]}-{spec.split}"
+    realigner = realigner if realigner is not None else Realigner()
     examples: list[Example] = []
     seen: set[str] = set()
     for index, row in enumerate(rows, 1):
-        ctx = RowContext(source.format, source.lang(match, row), name, index, classes or {})
+        ctx = RowContext(source.format, source.lang(match, row), name, index, classes or {}, realigner)
         if spec.lang is not None and ctx.lang != spec.lang:
             continue
         try:
             example = source.schema.convert(row, ctx)
             if example.id in seen:
                 raise FieldError("id", f"{example.id!r} repeats an earlier row's id; ids must be unique")
+        except SkipRecord:
+            continue
         except FieldError as err:
             raise InputError(spec.describe(), f"row {index}", err.field, err.problem) from None
         seen.add(example.id)
@@ -52,9 +64,9 @@ def examples_from_rows(
     return number_paragraphs(examples) if isinstance(source.schema, SquadRows) else examples
 
 
-def examples_from_dataset(spec: HfSpec, dataset: Any) -> list[Example]:
+def examples_from_dataset(spec: HfSpec, dataset: Any, *, realigner: Realigner | None = None) -> list[Example]:
     """Examples of a loaded `datasets.Dataset` holding `spec`'s split, class names from its features."""
-    return examples_from_rows(spec, dataset, class_names(dataset.features))
+    return examples_from_rows(spec, dataset, class_names(dataset.features), realigner=realigner)
 
 
 def _offline() -> bool:
@@ -62,7 +74,7 @@ def _offline() -> bool:
     return any(flag.upper() in _TRUE for flag in flags)
 
 
-def load_hf_examples(spec: HfSpec) -> list[Example]:
+def load_hf_examples(spec: HfSpec, *, realigner: Realigner | None = None) -> list[Example]:
     """Load `spec`'s split with `datasets.load_dataset` (hub or local cache) and convert its rows."""
     resolve(spec)
     try:
@@ -90,4 +102,4 @@ def load_hf_examples(spec: HfSpec) -> list[Example]:
         ) from None
     except ValueError as err:
         raise ConfigError(f"{spec.describe()}: {err}; check `split` and `config`") from None
-    return examples_from_dataset(spec, dataset)
+    return examples_from_dataset(spec, dataset, realigner=realigner)

@@ -1,18 +1,24 @@
-"""Extractive QA rows (SQuAD schema: v1.1, v2.0, MLQA, TyDiQA-GoldP, XQuAD) to `Example`s."""
+"""Extractive QA rows (SQuAD schema: v1.1, v2.0, MLQA, TyDiQA-GoldP, XQuAD) to `Example`s.
+
+google/xtreme strips contexts and answer texts but keeps `answer_start`, so every answer goes through
+the row context's `Realigner` (the occurrence of the stripped text closest to `answer_start` within
+20 characters); an answer it cannot place is dropped and counted, and a question left without
+answers is skipped, never fatal. XQuAD rows have no `title`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
 from generator.example import Example
-from generator.tasks.base import FieldError, extra_meta, need
-from generator.tasks.qa import answers_at
+from generator.tasks.base import FieldError, SkipRecord, extra_meta, need
 from trainer.hf.spec import Row, RowContext
 
 
 @dataclass(frozen=True)
 class SquadRows:
-    """id, title, context, question, answers{text[], answer_start[]}; v2: empty answers = no answer."""
+    """id, title (not in XQuAD), context, question, answers{text[], answer_start[]}; v2: empty answers =
+    no answer."""
 
     v2: bool = False
 
@@ -22,17 +28,18 @@ class SquadRows:
         texts, starts = raw.get("text", []), raw.get("answer_start", [])
         if len(texts) != len(starts):
             raise FieldError("answers", f"has {len(texts)} texts and {len(starts)} answer_start values")
-        pairs = [{"text": t, "answer_start": s} for t, s in zip(texts, starts, strict=True)]
-        answers = answers_at(pairs, context, "answers")
-        if not answers and not self.v2:
+        if not texts and not self.v2:
             raise FieldError("answers", "is empty; an answerable question needs at least one answer")
+        answers = ctx.realigner.answers(ctx.lang, context, zip(texts, starts, strict=True))
+        if texts and not answers:
+            raise SkipRecord("answers", "no answer text occurs within 20 characters of its answer_start")
         known = ("id", "title", "context", "question", "answers")
         return Example(
             id=ctx.row_id(row, "id"),
             task=ctx.task,
             kind="qa",
             lang=ctx.lang,
-            title=need(row, "title"),
+            title=need(row, "title") if "title" in row else "",
             context=context,
             question=need(row, "question"),
             answers=answers,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator.errors import ConfigError
+from generator.tasks.qa import TYDIQA_LANGUAGES
 from generator.tasks.retrieval import TATOEBA_LANGS
 from trainer.hf.choice import ChoiceRows, KeyedChoiceRows
 from trainer.hf.pair import PairRows
@@ -43,22 +44,9 @@ def _tatoeba_lang(match: re.Match[str] | None, _row: Row) -> str:
     return TATOEBA_LANGS.get(code, code)
 
 
-_TYDIQA = {
-    "arabic": "ar",
-    "bengali": "bn",
-    "english": "en",
-    "finnish": "fi",
-    "indonesian": "id",
-    "korean": "ko",
-    "russian": "ru",
-    "swahili": "sw",
-    "telugu": "te",
-}
-
-
 def _tydiqa_lang(_match: re.Match[str] | None, row: Row) -> str:
     prefix = str(row.get("id", "")).split("-", 1)[0]
-    return _TYDIQA.get(prefix, "en")
+    return TYDIQA_LANGUAGES.get(prefix, "en")
 
 
 @dataclass(frozen=True)
@@ -72,6 +60,7 @@ class HfSource:
     schema: Schema
     lang: LangOf = _english
     mixed: bool = False  # one split holds several languages
+    hidden: str | None = None  # full-match pattern of the splits published without gold labels
 
     def config_match(self, config: str | None) -> re.Match[str] | None:
         return re.fullmatch(self.config, config) if self.config and config else None
@@ -98,14 +87,22 @@ SOURCES: tuple[HfSource, ...] = (
     ),
     HfSource(("rajpurkar/squad", "squad"), None, "", "squad", _SQUAD),
     HfSource(("rajpurkar/squad_v2", "squad_v2"), None, "", "squad_v2", SquadRows(v2=True)),
-    HfSource(("nyu-mll/glue", "glue"), "mnli", "mnli", "mnli", PairRows("premise", "hypothesis", id_key="idx")),
-    HfSource(("nyu-mll/glue", "glue"), "qqp", "qqp", "qqp", PairRows("question1", "question2", id_key="idx")),
+    HfSource(
+        ("nyu-mll/glue", "glue"), "mnli", "mnli", "mnli", PairRows("premise", "hypothesis", id_key="idx"),
+        hidden=r"test.*",
+    ),
+    HfSource(
+        ("nyu-mll/glue", "glue"), "qqp", "qqp", "qqp", PairRows("question1", "question2", id_key="idx"),
+        hidden="test",
+    ),
     HfSource(("facebook/anli", "anli"), None, "", "anli", PairRows("premise", "hypothesis", id_key="uid")),
-    HfSource(("Rowan/hellaswag", "hellaswag"), None, "", "hellaswag", ChoiceRows("ctx", "endings")),
-    HfSource(("tau/commonsense_qa", "commonsense_qa"), None, "", "commonsenseqa", KeyedChoiceRows()),
+    HfSource(("Rowan/hellaswag", "hellaswag"), None, "", "hellaswag", ChoiceRows("ctx", "endings"), hidden="test"),
+    HfSource(
+        ("tau/commonsense_qa", "commonsense_qa"), None, "", "commonsenseqa", KeyedChoiceRows(), hidden="test"
+    ),
     HfSource(
         ("allenai/cosmos_qa", "cosmos_qa"), None, "", "cosmosqa",
-        ChoiceRows("context", tuple(f"answer{i}" for i in range(4)), "question", id_key="id"),
+        ChoiceRows("context", tuple(f"answer{i}" for i in range(4)), "question", id_key="id"), hidden="test",
     ),
     HfSource(
         ("allenai/social_i_qa", "social_i_qa"), None, "", "siqa",
@@ -153,3 +150,9 @@ def hf_format(spec: HfSpec) -> str:
 def is_mixed(spec: HfSpec) -> bool:
     """Whether one split of `spec` holds several languages (filter with `lang`)."""
     return resolve(spec).mixed
+
+
+def hides_gold(spec: HfSpec) -> bool:
+    """Whether `spec`'s split is published without gold labels (GLUE, HellaSwag, ... test splits)."""
+    hidden = resolve(spec).hidden
+    return hidden is not None and re.fullmatch(hidden, spec.split) is not None

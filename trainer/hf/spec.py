@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from generator.tasks.base import need
+from generator.tasks.realign import Realigner
 
 Row = Mapping[str, Any]
 
@@ -31,13 +32,15 @@ class HfSpec(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class RowContext:
-    """What a converter needs besides the row: task format, language, position, class names."""
+    """What a converter needs besides the row: task format, language, position, class names, and the
+    realigner QA answers go through."""
 
     task: str
     lang: str
     name: str
     index: int
     classes: Mapping[str, Sequence[str]]
+    realigner: Realigner = field(default_factory=Realigner)
 
     def row_id(self, row: Row, key: str | None) -> str:
         return str(need(row, key, (str, int))) if key else f"{self.name}-{self.index}"

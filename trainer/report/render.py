@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from trainer.report.aggregate import TIER_ORDER, Delta, Report
 from trainer.report.charts import summary_chart, task_chart
@@ -85,17 +86,68 @@ def render_markdown(report: Report) -> str:
             if task in c.gained:
                 gained = ", ".join(c.gained[task]) or "none"
                 out += [f"Gained with {c.condition}: {gained}.", ""]
+    out += data_section(report.meta.get("data") or {})
     if report.notes:
         out += ["## Notes", "", *(f"- {n}" for n in report.notes), ""]
+    config = {key: value for key, value in report.meta.items() if key != "data"}
     out += [
         "## Configuration",
         "",
         "```json",
-        json.dumps(report.meta, indent=2, sort_keys=True, default=str),
+        json.dumps(config, indent=2, sort_keys=True, default=str),
         "```",
     ]
     out += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in report.versions.items()), ""]
     return "\n".join(out)
+
+
+def _examples(read: Mapping[str, Any]) -> str:
+    count = str(read.get("examples", "–"))
+    other = read.get("other_languages", 0)
+    return f"{count} ({other} of other languages left out)" if other else count
+
+
+def data_section(data: Mapping[str, Any]) -> list[str]:
+    """Per task: the split it headlines and every file or split read, and the realigned QA answers."""
+    if not data:
+        return []
+    out = ["## Data", ""]
+    for task, roles in data.items():
+        splits = sorted({read["split"] for read in roles.get("eval", {}).values()})
+        if splits:
+            out.append(f"- {task} headlines the {' / '.join(splits)} split")
+    out.append("")
+    rows = [
+        [
+            task,
+            role,
+            lang,
+            read["split"],
+            read["layout"],
+            f"`{read['source']}`",
+            str(read.get("examples", "–")),
+        ]
+        for task, roles in data.items()
+        for role in ("intermediate", "train", "eval")
+        for lang, read in roles.get(role, {}).items()
+    ]
+    out += _table(["task", "role", "lang", "split", "layout", "file or split", "examples"], rows)
+    realigned = [
+        [
+            task,
+            role,
+            lang,
+            *(str(read["realigned"][k]) for k in ("answers", "moved", "dropped", "questions_dropped")),
+        ]
+        for task, roles in data.items()
+        for role, langs in roles.items()
+        for lang, read in langs.items()
+        if read.get("realigned")
+    ]
+    if realigned:
+        out += ["Answer offsets realigned after google/xtreme stripped the texts (within 20 characters):", ""]
+        out += _table(["task", "role", "lang", "answers", "moved", "dropped", "questions dropped"], realigned)
+    return out
 
 
 def write_report(report: Report, out_dir: Path) -> list[Path]:

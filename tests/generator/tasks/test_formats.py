@@ -31,8 +31,8 @@ SOURCES: dict[str, tuple[str, int]] = {
     "snli": ("snli/snli_1.0_dev.jsonl", 3),
     "anli": ("anli/r1_dev.jsonl", 3),
     "qqp": ("qqp/dev.tsv", 3),
-    "xnli": ("xnli/dev-de.tsv", 3),
-    "pawsx": ("pawsx/dev-fr.tsv", 3),
+    "xnli": ("xnli/dev-de.tsv", 4),
+    "pawsx": ("pawsx/dev-fr.tsv", 4),
     "hellaswag": ("hellaswag/hellaswag_val.jsonl", 2),
     "commonsenseqa": ("commonsenseqa/dev_rand_split.jsonl", 2),
     "cosmosqa": ("cosmosqa/valid.jsonl", 2),
@@ -47,7 +47,16 @@ SOURCES: dict[str, tuple[str, int]] = {
     "lareqa": ("lareqa/en.json", 3),
     "mewslix": ("mewslix/wikinews_mentions-dev.jsonl", 3),
 }
-CASES = [(name, *SOURCES[name]) for name in FORMATS] + [("cosmosqa", "cosmosqa/valid.csv", 2)]
+# Further layouts of the same formats, in the bundled samples.
+LAYOUT_SAMPLES = [
+    ("cosmosqa", "cosmosqa/valid.csv", 2),
+    ("wikiann", "wikiann/en-dev", 3),
+    ("udpos", "udpos/dev-es.tsv", 2),
+    ("siqa", "siqa/socialIQa_v1.4_dev.jsonl", 3),
+    ("ccg", "ccg/ccg.dev", 3),
+    ("anli", "anli/anli_plus_train.jsonl", 4),
+]
+CASES = [(name, *SOURCES[name]) for name in FORMATS] + LAYOUT_SAMPLES
 
 
 def source(spec: str) -> Path:
@@ -113,7 +122,7 @@ MALFORMED = [
     bad("wikiann", "Blackburn\tI-PER", "Blackburn\tI-PERSON", "tag"),
     bad("bucc", "en-000001", "en-000009", "id", edit="de-en.sample.gold"),
     bad("lareqa", '"lareqa-q3"', '"lareqa-q1"', "id"),
-    bad("mewslix", '"text": "Elbe"', '"text": "Elba"', "mention.mention_span"),
+    bad("mewslix", '"text": "Elbe"', '"text": "Elba"', "mentions[1].mention_span"),
 ]
 
 
@@ -188,9 +197,9 @@ def test_writers_refuse_examples_they_cannot_hold(tmp_path: Path) -> None:
     for name in ("ccg", "udpos", "wikiann"):
         with pytest.raises(InputError, match="1 tags for 2 tokens"):
             write_examples(name, [ragged], tmp_path / f"{name}.txt")
-    tabbed = Example(id="x1", task="xnli", kind="pair", text_a="a\tb", text_b="c", label=0)
+    tabbed = Example(id="x1", task="qqp", kind="pair", text_a="a\tb", text_b="c", label=0)
     with pytest.raises(InputError, match="tab or line break"):
-        write_examples("xnli", [tabbed], tmp_path / "dev-en.tsv")
+        write_examples("qqp", [tabbed], tmp_path / "dev.tsv")
 
 
 def test_xquad_reads_every_answer_at_its_offset_and_writes_the_same_document(tmp_path: Path) -> None:

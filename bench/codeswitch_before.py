@@ -1,33 +1,136 @@
-"""Dictionary-based code-switching (CoSDA-ML, Qin et al. 2020) that keeps spans and labels valid.
+"""The code-switching of this repository before sense ranking and protection, kept for side-by-side runs.
 
-A sentence is selected with probability `sentence_ratio`; in a selected sentence every candidate unit
-(a token, or the longest multiword lexicon entry of up to `max_words` tokens starting there) is
-replaced with probability `token_ratio` by a random translation. Candidates are tokens that are not
-numbers, punctuation, stop-words (when asked) or protected, and that the lexicon translates, so
-`token_ratio` is the expected share of translatable tokens that get switched.
-
-Switched examples carry `method="codeswitch"` and `lang="+".join(sorted(cfg.langs))`: the requested
-language set names the shard (`es` for a one-language config, `de+es` for a mix).
-Lookup tables are built once per `Lexicon` object (kept in `Lexicon.derived`) and reused; do not
-mutate a lexicon's entries after switching with it.
+A frozen copy of `generator/lexicons.py` (FreeDict parsing, lines 49-192) and `generator/codeswitch.py`
+(lookup tables and `switch_text`, lines 15-413) at commit ef7a1fc, so that the benchmarks compare the
+current implementation with the previous one in one run, on the same sentences. Not used by the package.
 """
 
 from __future__ import annotations
 
+import gzip
 import re
 from bisect import bisect_right
-from collections import Counter
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate, chain
 from operator import is_, itemgetter
+from pathlib import Path
 from random import Random
 from typing import Literal, cast
 
-from generator.errors import ConfigError
-from generator.example import Answer, Example, Switch
-from generator.lexicons import Lexicon
+from generator.errors import ConfigError, InputError
+from generator.example import Switch
+from generator.lexicons.lexicon import Lexicon
+
+MAX_TRANSLATION_WORDS = 4
+_B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+_DICTD_NAME = re.compile(r"^freedict-([a-z]{3})-([a-z]{3})\.index$")
+_NON_TRANSLATION = ("see:", "synonym:", "synonyms:", "note:", '"', "{")
+_BRACKETED = re.compile(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)|\{[^}]*\}")
+_PLACEHOLDER = re.compile(r"\b(?:sth|sb|etw|jdn|jdm|jds|jd)\.(?:/(?:sth|sb|etw|jdn|jdm|jds|jd)\.)*")
+_SENSE_NUMBER = re.compile(r"^\s*\d+\.\s*")
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
+_SEPARATORS = re.compile(r"[,;]")
+_BAD_CHARS = re.compile(r"[\d./\\()\[\]{}<>=\"…|:!?]")
+_SPACES = re.compile(r"\s+")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass(slots=True)
+class _Builder:
+    entries: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, word: str, translation: str) -> None:
+        known = self.entries.setdefault(word, [])
+        if translation not in known:
+            known.append(translation)
+
+
+def _is_metadata(headword: str) -> bool:
+    return headword.startswith(("00database", "00-database"))
+
+
+def _b64_number(text: str) -> int:
+    value = 0
+    for char in text:
+        value = value * 64 + _B64[char]
+    return value
+
+
+def _clean_headword(line: str) -> str:
+    head = line.split(" /", 1)[0]
+    head = _PLACEHOLDER.sub(" ", _BRACKETED.sub(" ", head))
+    return _SPACES.sub(" ", head.replace("…", " ")).strip(" .,;")
+
+
+def _translations(line: str, max_words: int) -> list[str]:
+    text = _PLACEHOLDER.sub(" ", _BRACKETED.sub(" ", _SENSE_NUMBER.sub("", line)))
+    end = _SENTENCE_END.search(text)
+    if end is not None:
+        text = text[: end.start()]
+    found = []
+    for part in _SEPARATORS.split(text):
+        candidate = _SPACES.sub(" ", part).strip(" '‘’-")
+        if (
+            candidate
+            and not _BAD_CHARS.search(candidate)
+            and "- " not in candidate
+            and _LETTER.search(candidate)
+            and candidate.count(" ") < max_words
+        ):
+            found.append(candidate)
+    return found
+
+
+def parse_dictd_entry(body: str, max_words: int = MAX_TRANSLATION_WORDS) -> tuple[str, list[str]]:
+    """Headword and translations of one dictd entry (pronunciation, grammar notes, senses removed)."""
+    lines = body.split("\n")
+    headword = _clean_headword(lines[0])
+    translations: list[str] = []
+    for line in lines[1:]:
+        stripped = line.strip()
+        if not stripped or stripped.lower().startswith(_NON_TRANSLATION):
+            continue
+        for candidate in _translations(stripped, max_words):
+            if candidate not in translations and candidate.casefold() != headword.casefold():
+                translations.append(candidate)
+    return headword, translations
+
+
+def _parse_dictd(index: Path, max_words: int) -> dict[str, list[str]]:
+    data_path = index.with_name(index.name[: -len(".index")] + ".dict.dz")
+    raw = gzip.decompress(data_path.read_bytes()) if data_path.suffix == ".dz" else data_path.read_bytes()
+    builder = _Builder()
+    with index.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 3:
+                raise InputError(
+                    str(index), f"line {number}", "entry", "expected 'headword<TAB>offset<TAB>length'"
+                )
+            if _is_metadata(parts[0]):
+                continue
+            try:
+                start, length = _b64_number(parts[1]), _b64_number(parts[2])
+            except KeyError:
+                raise InputError(str(index), f"line {number}", "offset", "not dictd base64") from None
+            body = raw[start : start + length].decode("utf-8", errors="replace")
+            headword, translations = parse_dictd_entry(body, max_words)
+            if not headword or not _LETTER.search(headword):
+                continue
+            for translation in translations:
+                builder.add(headword, translation)
+    return builder.entries
+
+
+def load_dictd_before(index: Path) -> Lexicon:
+    """The lexicon the previous parser read from a FreeDict index (no cache, no ranking)."""
+    match = _DICTD_NAME.match(index.name)
+    if match is None:
+        raise ConfigError(f"{index}: not a FreeDict index")
+    return Lexicon("en", match.group(2), _parse_dictd(index, MAX_TRANSLATION_WORDS), f"before:{index}")
+
 
 Mix = Literal["one", "many"]
 _TOKEN = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]")
@@ -54,7 +157,7 @@ STOPWORDS = frozenset({
 
 
 @dataclass(frozen=True, slots=True)
-class CodeSwitchConfig:
+class CodeSwitchConfigBefore:
     """How much and into which languages to switch; `switch_answers` switches inside QA answer spans too."""
 
     langs: tuple[str, ...]
@@ -185,7 +288,7 @@ def _table(lexicon: Lexicon, lang: str, max_words: int) -> _Table:
             f"code-switching needs English->{lang} lexicons; {lexicon.origin} is {lexicon.src}->{lexicon.tgt}; "
             f"load an English one, e.g. generator.lexicons.load_lexicon('{lang}')"
         )
-    key = ("codeswitch", lang, max_words)
+    key = ("codeswitch-before", lang, max_words)
     table = lexicon.derived.get(key)
     if table is None:
         table = lexicon.derived[key] = _build_table(lexicon, lang, max_words)
@@ -209,11 +312,11 @@ def _mixed_table(lexicons: Mapping[str, Lexicon], langs: Sequence[str], max_word
 
 
 # The tables of the last few (config, lexicons) pairs, so that a call with the same objects skips the lookups.
-_RECENT: dict[tuple[int, bool], tuple[CodeSwitchConfig, tuple[Lexicon | None, ...], list[_Table]]] = {}
+_RECENT: dict[tuple[int, bool], tuple[CodeSwitchConfigBefore, tuple[Lexicon | None, ...], list[_Table]]] = {}
 
 
 def _tables(
-    lexicons: Mapping[str, Lexicon], cfg: CodeSwitchConfig, single_words: bool = False
+    lexicons: Mapping[str, Lexicon], cfg: CodeSwitchConfigBefore, single_words: bool = False
 ) -> list[_Table]:
     used = tuple(map(lexicons.get, cfg.langs))
     recent = _RECENT.get((id(cfg), single_words))
@@ -346,10 +449,10 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def switch_text(
+def switch_text_before(
     text: str,
     lexicons: Mapping[str, Lexicon],
-    cfg: CodeSwitchConfig,
+    cfg: CodeSwitchConfigBefore,
     rng: Random,
     protect: Sequence[tuple[int, int]] = (),
     boundaries: Sequence[int] = (),
@@ -411,163 +514,3 @@ def switch_text(
         return SwitchResult(text, [], OffsetMap(), candidates)
     pieces.append(text[cursor:])
     return SwitchResult("".join(pieces), switches, OffsetMap(mapped), candidates)
-
-
-def _answers_valid(context: str, answers: Iterable[Answer]) -> bool:
-    return all(
-        a.text and a.start >= 0 and context[a.start : a.start + len(a.text)] == a.text for a in answers
-    )
-
-
-def switch_qa(
-    example: Example, lexicons: Mapping[str, Lexicon], cfg: CodeSwitchConfig, rng: Random
-) -> Example | None:
-    """Switch context and question; answers stay valid (protected, or switched with the context), else None."""
-    if not _answers_valid(example.context, example.answers):
-        return None
-    spans = [(a.start, a.start + len(a.text)) for a in example.answers]
-    if cfg.switch_answers:
-        points = sorted({p for span in spans for p in span})
-        context = switch_text(example.context, lexicons, cfg, rng, boundaries=points)
-        answers = []
-        for start, end in spans:
-            new_start, new_end = context.offset_map.span(start, end)
-            answers.append(Answer(context.text[new_start:new_end], new_start))
-    else:
-        context = switch_text(example.context, lexicons, cfg, rng, protect=spans)
-        answers = [Answer(a.text, context.offset_map(a.start)) for a in example.answers]
-    if not _answers_valid(context.text, answers):
-        return None
-    question = switch_text(example.question, lexicons, cfg, rng)
-    return _switched(
-        example,
-        context.switches + question.switches,
-        cfg,
-        context=context.text,
-        question=question.text,
-        answers=answers,
-    )
-
-
-def _is_bio(tags: Sequence[str]) -> bool:
-    return all(_BIO.match(tag) for tag in tags)
-
-
-def switch_tagging(
-    example: Example, lexicons: Mapping[str, Lexicon], cfg: CodeSwitchConfig, rng: Random
-) -> Example:
-    """Switch tokens and keep one tag per output token.
-
-    BIO tags: a unit spans tokens of one entity (or only O tokens); a k-word translation of a unit
-    tagged B-X (I-X) gets B-X (I-X) then I-X for the other words; O stays O. Other tag sets
-    (UD-POS, CCG) switch single tokens to single-word translations only, each keeping its tag.
-    """
-    tokens, tags = example.tokens, example.tags
-    if len(tokens) != len(tags):
-        raise ConfigError(
-            f"example {example.id}: {len(tokens)} tokens but {len(tags)} tags; give one tag per token"
-        )
-    bio = _is_bio(tags)
-    tables = _tables(lexicons, cfg, single_words=not bio)
-    if rng.random() >= cfg.sentence_ratio:
-        return _switched(example, [], cfg)
-    table = tables[0] if len(tables) == 1 else tables[rng.randrange(len(tables))]
-    keys = [_key(token) for token in tokens]
-
-    def can_join(k: int) -> bool:
-        before, tag = tags[k - 1], tags[k]
-        return bio and ((tag == "O" and before == "O") or (tag.startswith("I-") and before[2:] == tag[2:]))
-
-    chosen, _ = _choose(keys, can_join, (), table, cfg.token_ratio, rng)
-    new_tokens: list[str] = []
-    new_tags: list[str] = []
-    switches: list[Switch] = []
-    cursor = 0
-    for first, width, lang, target in chosen:
-        new_tokens.extend(tokens[cursor:first])
-        new_tags.extend(tags[cursor:first])
-        source = " ".join(tokens[first : first + width])
-        words = (_cased(source, target) if cfg.keep_case else target).split()
-        head = tags[first]
-        new_tokens.extend(words)
-        new_tags.append(head)
-        new_tags.extend([head if head == "O" else "I-" + head[2:]] * (len(words) - 1))
-        switches.append(Switch(source, " ".join(words), lang))
-        cursor = first + width
-    new_tokens.extend(tokens[cursor:])
-    new_tags.extend(tags[cursor:])
-    return _switched(example, switches, cfg, tokens=new_tokens, tags=new_tags)
-
-
-def _switch_fields(
-    example: Example,
-    names: Sequence[str],
-    lexicons: Mapping[str, Lexicon],
-    cfg: CodeSwitchConfig,
-    rng: Random,
-) -> Example:
-    switches: list[Switch] = []
-    changes: dict[str, object] = {}
-    for name in names:
-        value = getattr(example, name)
-        if name == "choices":
-            results = [switch_text(choice, lexicons, cfg, rng) for choice in value]
-            changes[name] = [r.text for r in results]
-            for r in results:
-                switches.extend(r.switches)
-        elif value:
-            result = switch_text(value, lexicons, cfg, rng)
-            changes[name] = result.text
-            switches.extend(result.switches)
-    return _switched(example, switches, cfg, **changes)
-
-
-def _switched(example: Example, switches: list[Switch], cfg: CodeSwitchConfig, **changes: object) -> Example:
-    fields: dict[str, object] = {
-        "meta": dict(example.meta),
-        "answers": list(example.answers),
-        "choices": list(example.choices),
-        "tokens": list(example.tokens),
-        "tags": list(example.tags),
-    }
-    fields.update(changes)
-    return replace(
-        example,
-        lang=cfg.lang_label,
-        method="codeswitch",
-        switched=list(example.switched) + switches,
-        **fields,  # type: ignore[arg-type]
-    )
-
-
-def switch_example(
-    example: Example, lexicons: Mapping[str, Lexicon], cfg: CodeSwitchConfig, rng: Random
-) -> Example | None:
-    """The code-switched copy of `example` (labels unchanged), or None when a QA answer span was lost."""
-    if example.kind == "qa":
-        return switch_qa(example, lexicons, cfg, rng)
-    if example.kind == "tagging":
-        return switch_tagging(example, lexicons, cfg, rng)
-    if example.kind == "pair":
-        return _switch_fields(example, ("text_a", "text_b"), lexicons, cfg, rng)
-    if example.kind == "choice":
-        return _switch_fields(example, ("context", "question", "choices"), lexicons, cfg, rng)
-    raise ConfigError(
-        f"example {example.id}: {example.kind} examples are evaluation data and are not code-switched; "
-        "code-switch qa, pair, choice or tagging examples"
-    )
-
-
-def switch_examples(
-    examples: Iterable[Example], lexicons: Mapping[str, Lexicon], cfg: CodeSwitchConfig, rng: Random
-) -> tuple[list[Example], Counter[str]]:
-    """Switch every example; returns the kept ones and drop counts by reason ("lost_span")."""
-    kept: list[Example] = []
-    dropped: Counter[str] = Counter()
-    for example in examples:
-        switched = switch_example(example, lexicons, cfg, rng)
-        if switched is None:
-            dropped["lost_span"] += 1
-        else:
-            kept.append(switched)
-    return kept, dropped
