@@ -207,7 +207,8 @@ class UnitTask:
     window: int = DEFAULT_WINDOW
 
     def __call__(self, unit: Unit) -> UnitResult:
-        return next(self.stream([unit]))
+        (result,) = self.stream([unit])  # to the end, so the backend thread is shut down
+        return result
 
     def stream(self, units: Sequence[Unit]) -> Iterator[UnitResult]:
         """The result of each unit, in order, as soon as its last batch is done."""

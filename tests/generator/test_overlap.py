@@ -186,3 +186,28 @@ def test_pipeline_shards_are_byte_identical_with_batches_in_flight(
     assert hashes[0] == hashes[1]
     assert counts[0] == counts[1]
     assert sum(rows for _, _, rows, _ in hashes[0]) > 0
+
+
+def test_a_unit_on_its_own_gives_the_streamed_result(tmp_path: Path) -> None:
+    from generator.pipeline.config import GenerateConfig
+    from generator.pipeline.runner import read_input
+    from generator.pipeline.units import UnitTask, plan
+    from tests.generator.test_pipeline import write_squad
+
+    config = GenerateConfig.build(
+        task="squad",
+        input=write_squad(tmp_path / "squad.json"),
+        langs=["de"],
+        methods=["codeswitch"],
+        out=tmp_path / "out",
+        rows_per_shard=4,
+        batch_size=3,
+    )
+    examples, _ = read_input(config)
+    units = plan(config, len(examples))
+    task = UnitTask(config, examples)
+    streamed = list(task.stream(units))
+    alone = [task(unit) for unit in units]
+    assert [r.unit for r in alone] == units == [r.unit for r in streamed]
+    assert [r.examples for r in alone] == [r.examples for r in streamed]
+    assert sum(len(r.examples) + sum(r.drops.values()) for r in alone) == len(examples)
