@@ -4,10 +4,16 @@ PY := $(VENV)/bin/python
 # The CPU build of torch; override (e.g. TORCH=torch) on a GPU box.
 TORCH ?= torch==2.13.0
 STAMP := $(VENV)/.installed
+# The torch build asked for, rewritten whenever TORCH changes: the install stamp depends on it, so
+# `make setup TORCH=torch` on an existing environment runs the install again (and swaps torch).
+TORCH_STAMP := $(VENV)/.torch-requested
+ifneq ($(file < $(TORCH_STAMP)),$(TORCH))
+$(shell mkdir -p $(VENV) && echo '$(TORCH)' > $(TORCH_STAMP))
+endif
 
-.PHONY: setup demo test test-fast lint bench clean
+.PHONY: setup demo test test-fast lint bench gpu-check clean
 
-$(STAMP): pyproject.toml scripts/install.sh
+$(STAMP): pyproject.toml scripts/install.sh $(TORCH_STAMP)
 	bash scripts/install.sh system
 	bash scripts/install.sh system-dev
 	TORCH="$(TORCH)" bash scripts/install.sh python $(VENV) dev,ray -e
@@ -32,6 +38,11 @@ lint: setup
 
 bench: setup
 	$(PY) bench/run_all.py
+
+# The GPU check (bench/gpu_check.py) from this checkout, installed or not; CPU=1: the reduced CPU mode.
+GPU_CHECK_PY ?= $(if $(wildcard $(PY)),$(PY),python3)
+gpu-check:
+	PYTHONPATH=. $(GPU_CHECK_PY) bench/gpu_check.py --out bench/ $(if $(CPU),--cpu)
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -27,6 +27,7 @@ BENCHMARKS = {
     "codeswitch_quality": "code-switching switch precision against the human XQuAD translations (de, el, ru)",
     "microbatch": "service requests/s with 32 clients, micro-batching on vs off",
     "padding": "training tokens/s, length-grouped dynamic padding vs pad-to-max",
+    "pipeline_overhead": "generation CPU ms/example by stage (zero-cost backend); batches in flight vs one at a time",
 }
 PACKAGES = ("torch", "transformers", "ctranslate2", "fastapi", "lingua-language-detector", "pyarrow")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Kind = Literal["qa", "pair", "choice", "tagging", "retrieval"]
@@ -61,7 +61,14 @@ class Example:
     switched: list[Switch] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every field as plain data (answers and switches as dicts, lists and meta copied)."""
+        row = {name: getattr(self, name) for name in _FIELD_NAMES}
+        row["answers"] = [{"text": a.text, "start": a.start} for a in self.answers]
+        row["switched"] = [{"source": s.source, "target": s.target, "lang": s.lang} for s in self.switched]
+        for key in ("choices", "tokens", "tags"):
+            row[key] = list(row[key])
+        row["meta"] = dict(self.meta)
+        return row
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Example:
@@ -74,3 +81,6 @@ class Example:
         for key in ("choices", "tokens", "tags"):
             data[key] = list(data.get(key) or [])
         return cls(**data)
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Example))

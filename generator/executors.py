@@ -25,11 +25,19 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
-    """Runs units one after another in this process, in order; the default."""
+    """Runs units one after another in this process, in order; the default.
+
+    A unit function with a `stream(units)` method (the pipeline's `UnitTask`) gets all units at
+    once, so its batches flow through the backend without a pause at unit boundaries.
+    """
 
     name = "local"
 
     def map_units(self, fn: Callable[[U], R], units: Sequence[U]) -> Iterator[R]:
+        stream = getattr(fn, "stream", None)
+        if callable(stream):
+            yield from stream(units)
+            return
         for unit in units:
             yield fn(unit)
 

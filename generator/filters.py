@@ -158,6 +158,33 @@ def lingua_unsupported() -> frozenset[str]:
     return frozenset(code for code in LANGUAGES if _lingua_language(code) is None)
 
 
+def lcs_length(a: str, b: str) -> int:
+    """Length of the longest common subsequence of `a` and `b` (bit-parallel, Hyyrö 2004)."""
+    masks: dict[str, int] = {}
+    for i, char in enumerate(a):
+        masks[char] = masks.get(char, 0) | (1 << i)
+    full = (1 << len(a)) - 1
+    row = full
+    for char in b:
+        matched = row & masks.get(char, 0)
+        row = ((row + matched) | (row - matched)) & full
+    return len(a) - row.bit_count()
+
+
+def similar(a: str, b: str, threshold: float) -> bool:
+    """`SequenceMatcher(None, a, b, autojunk=False).ratio() >= threshold`, computed only when cheap
+    upper bounds of the ratio (character counts, then the longest common subsequence, which holds
+    every matching block) reach the threshold."""
+    total = len(a) + len(b)
+    if not total or 2 * min(len(a), len(b)) < threshold * total:
+        return total == 0 and threshold <= 1.0
+    if 2 * sum((Counter(a) & Counter(b)).values()) < threshold * total:
+        return False
+    if 2 * lcs_length(a, b) < threshold * total:
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= threshold
+
+
 def _normalized_words(text: str) -> list[str]:
     folded = unicodedata.normalize("NFKC", text).casefold()
     return _WORD.findall(folded)
@@ -199,9 +226,7 @@ class Filter:
                 out_words = _normalized_words(translation)
                 if src_words == out_words:
                     return "copy"
-                matcher = SequenceMatcher(None, " ".join(src_words), " ".join(out_words), autojunk=False)
-                threshold = cfg.copy_similarity
-                if matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold:
+                if similar(" ".join(src_words), " ".join(out_words), cfg.copy_similarity):
                     return "copy"
         return None
 

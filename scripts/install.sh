@@ -34,11 +34,29 @@ system() {
   apt_install $pkgs
 }
 
+torch_current() {  # does the environment $1 hold the torch build that spec $2 names?
+  local venv="$1" spec="$2"
+  "$venv/bin/python" -c "import torch" 2>/dev/null || return 1
+  if [ -f "$venv/.torch-installed" ]; then
+    [ "$(cat "$venv/.torch-installed")" = "$spec" ]
+    return
+  fi
+  # No record of how torch got there: a pinned spec still matches by version.
+  case "$spec" in
+    torch==*) [ "$("$venv/bin/python" -c 'import torch; print(torch.__version__.split("+")[0])')" = "${spec#torch==}" ] ;;
+    *) return 1 ;;
+  esac
+}
+
 python_env() {
-  local venv="$1" extras="$2" editable="${3:-}"
+  local venv="$1" extras="$2" editable="${3:-}" torch="${TORCH:-torch==2.13.0}"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip
-  "$venv/bin/python" -c "import torch" 2>/dev/null || "$venv/bin/python" -m pip install -q "${TORCH:-torch==2.13.0}"
+  if ! torch_current "$venv" "$torch"; then
+    "$venv/bin/python" -m pip uninstall -q -y torch >/dev/null 2>&1 || true
+    "$venv/bin/python" -m pip install -q "$torch"
+  fi
+  echo "$torch" > "$venv/.torch-installed"
   "$venv/bin/python" -m pip install -q $editable ".[$extras]"
 }
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tiny_models import build_tiny_m2m100, build_tiny_marian, convert_ct2
+from tests.tiny_models import build_tiny_m2m100, build_tiny_marian, build_tiny_nllb, convert_ct2
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +25,9 @@ def tiny_m2m100_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_m2m100_ct2_dir(tiny_m2m100_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny M2M100 converted to CTranslate2 (float32 weights), tokenizer files alongside."""
     return convert_ct2(tiny_m2m100_dir, tmp_path_factory.mktemp("tiny-m2m100-ct2") / "ct2")
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random NLLB-200-shaped checkpoint (M2M100 architecture, NLLB tokenizer and language codes)."""
+    return build_tiny_nllb(tmp_path_factory.mktemp("tiny-nllb") / "nllb-200")

@@ -182,6 +182,75 @@ def build_tiny_m2m100(
     return directory
 
 
+NLLB_FILES = ("sentencepiece.bpe.model", "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json")
+
+
+def build_tiny_nllb(
+    directory: Path,
+    *,
+    d_model: int = 32,
+    layers: int = 1,
+    ffn_dim: int = 64,
+    heads: int = 2,
+    vocab_size: int = 300,
+    seed: int = 0,
+) -> Path:
+    """A random NLLB-200-shaped checkpoint: the M2M100 architecture with NLLB's tokenizer (a BPE
+    sentencepiece model and the 202 FLORES-200 codes such as `spa_Latn`), in the files of the
+    published NLLB-200 folders (`NLLB_FILES` beside config.json and the weights)."""
+    import sentencepiece as spm
+    import torch
+    from transformers import AutoTokenizer, M2M100Config, M2M100ForConditionalGeneration
+    from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES
+
+    directory.mkdir(parents=True, exist_ok=True)
+    work = directory / "_spm"
+    work.mkdir(exist_ok=True)
+    (work / "corpus.txt").write_text("\n".join(fixture_corpus()) + "\n", encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(work / "corpus.txt"),
+        model_prefix=str(work / "sentencepiece.bpe"),
+        vocab_size=vocab_size,
+        model_type="bpe",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        minloglevel=2,
+    )
+    shutil.copy(work / "sentencepiece.bpe.model", directory / "sentencepiece.bpe.model")
+    special = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}
+    config_file = {
+        "tokenizer_class": "NllbTokenizer",
+        "src_lang": "eng_Latn",
+        "tgt_lang": "spa_Latn",
+        "additional_special_tokens": FAIRSEQ_LANGUAGE_CODES,
+        **special,
+    }
+    (directory / "tokenizer_config.json").write_text(json.dumps(config_file), encoding="utf-8")
+    tokenizer = AutoTokenizer.from_pretrained(str(directory))
+    tokenizer.save_pretrained(work)  # tokenizer.json, converted from the sentencepiece model
+    shutil.copy(work / "tokenizer.json", directory / "tokenizer.json")
+    specials_map = {**special, "mask_token": "<mask>", "additional_special_tokens": FAIRSEQ_LANGUAGE_CODES}
+    (directory / "special_tokens_map.json").write_text(json.dumps(specials_map), encoding="utf-8")
+    config = M2M100Config(
+        vocab_size=len(tokenizer) + 2,
+        **_seq2seq_shape(d_model, layers, heads, ffn_dim),
+        scale_embedding=True,
+        init_std=0.3,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+    )
+    torch.manual_seed(seed)
+    model = M2M100ForConditionalGeneration(config).eval()
+    with torch.no_grad():  # small language-code embeddings, so the random model writes words, not codes
+        codes = tokenizer.convert_tokens_to_ids(FAIRSEQ_LANGUAGE_CODES)
+        model.get_input_embeddings().weight[codes] *= 0.2
+    model.save_pretrained(directory)
+    shutil.rmtree(work)
+    return directory
+
+
 def convert_ct2(hf_dir: Path, out_dir: Path, quantization: str | None = None) -> Path:
     """Convert a HF checkpoint to a CTranslate2 directory, tokenizer files copied alongside."""
     import ctranslate2

@@ -12,6 +12,14 @@ app = typer.Typer(no_args_is_help=True, help="STILTs training and zero-shot XTRE
 _CONDITION_HELP = "baseline (no intermediate), english, or synthetic (English + synthetic shards)."
 
 
+def _say(text: str) -> None:
+    """Print from the main process only, so a distributed launch prints results once."""
+    from trainer.distributed import is_main_process
+
+    if is_main_process():
+        typer.echo(text)
+
+
 def _fail(err: Exception) -> None:
     from rich.console import Console
 
@@ -51,8 +59,8 @@ def train_command(
         scores = recipe.run()
     except XstiltsError as err:
         _fail(err)
-    typer.echo(json.dumps(scores, indent=2))
-    typer.echo(f"run folder: {recipe.out_dir}")
+    _say(json.dumps(scores, indent=2))
+    _say(f"run folder: {recipe.out_dir}")
 
 
 @app.command("evaluate")
@@ -70,7 +78,7 @@ def evaluate_command(
         scores = evaluate_checkpoint(checkpoint, experiment)
     except XstiltsError as err:
         _fail(err)
-    typer.echo(json.dumps(scores, indent=2))
+    _say(json.dumps(scores, indent=2))
 
 
 @app.command("grid")
@@ -93,7 +101,7 @@ def grid_command(
         result = run_grid(load_experiment(config), seeds=seed_list, out_dir=out, resume=resume)
     except XstiltsError as err:
         _fail(err)
-    typer.echo(f"runs: {result.out_dir}")
+    _say(f"runs: {result.out_dir}")
     for path in result.report_files:
         typer.echo(f"report: {path}")
 

@@ -266,7 +266,7 @@ def sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One optimisation micro-step: a batch of feature indices of one task."""
+    """One optimiser step: a batch of feature indices of one task (split over processes and micro-batches)."""
 
     task: str
     indices: tuple[int, ...]
@@ -296,11 +296,12 @@ def build_schedule(
     temperature: float = 2.0,
     max_steps: int | None = None,
 ) -> list[Step]:
-    """Every micro-step of a phase, fixed by the seed, so a resumed run replays the same batches.
+    """Every step of a phase, fixed by the seed, so a resumed run replays the same batches.
 
-    One epoch is as many steps as all tasks' batches together; each step draws a task by
-    `sampling` and takes that task's next length-grouped batch (a task that runs out starts a fresh
-    shuffle of its data).
+    One epoch is as many steps as all tasks' batches together. Proportional sampling visits every
+    batch of every task once per epoch, in a random order (a task's share of the steps is its share
+    of the batches); temperature and uniform sampling draw each step's task by probability and take
+    that task's next length-grouped batch (a task that runs out starts a fresh shuffle of its data).
     """
     rng = random.Random(seed)
     queues: dict[str, list[list[int]]] = {t: [] for t in lengths}
@@ -315,6 +316,13 @@ def build_schedule(
     tasks = [t for t in lengths if len(lengths[t])]
     if len(tasks) == 1:
         return [Step(tasks[0], tuple(next_batch(tasks[0]))) for _ in range(total)]
+    if sampling == "proportional":
+        order: list[str] = []
+        while len(order) < total:
+            epoch = [t for t in tasks for _ in range(math.ceil(len(lengths[t]) / batch_sizes[t]))]
+            rng.shuffle(epoch)
+            order += epoch
+        return [Step(task, tuple(next_batch(task))) for task in order[:total]]
     probs = task_probabilities({t: len(lengths[t]) for t in tasks}, sampling, temperature)
     weights = [probs[t] for t in tasks]
     return [Step(task, tuple(next_batch(task))) for task in rng.choices(tasks, weights, k=total)]

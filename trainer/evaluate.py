@@ -10,7 +10,7 @@ encoder; LAReQA and Mewsli-X run through `trainer.retrieval_tasks`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from trainer.config.phases import TargetConfig
 from trainer.config.retrieval import DUAL_ENCODER_TASKS, RetrievalConfig
 from trainer.config.sources import DataSource
 from trainer.data import EncodedTask, collate, encode, sorted_batches
+from trainer.distributed import gather_items, is_main_process, process_state, shard
 from trainer.reading import DataLog, read_task_data
 from trainer.run_folder import RUN_FILE, stored_oracle
 
@@ -42,24 +43,25 @@ class LanguageResult:
     predictions: Any = field(default_factory=list)
 
 
-def _outputs(
-    model: StiltsModel, task: EncodedTask, pad_id: int, batch_size: int
-) -> Iterator[tuple[int, Any]]:
-    """(feature index, logits as a CPU tensor) for every feature, batched by length."""
+def _outputs(model: StiltsModel, task: EncodedTask, pad_id: int, batch_size: int) -> dict[int, Any]:
+    """Logits as CPU tensors by feature index for every feature; the length-sorted batches are dealt
+    out over the processes and the outputs gathered, so every process holds all of them."""
     import torch
 
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
+    local: list[tuple[int, Any]] = []
     try:
         with torch.inference_mode():
-            for batch_ids in sorted_batches(task.lengths, batch_size):
+            for batch_ids in shard(sorted_batches(task.lengths, batch_size)):
                 batch = collate([task.features[i] for i in batch_ids], pad_id)
                 inputs = {k: batch[k].to(device) for k in ("input_ids", "attention_mask")}
                 _, logits = model(task.name, inputs)
-                yield from zip(batch_ids, logits.float().cpu(), strict=True)
+                local.extend(zip(batch_ids, logits.float().cpu(), strict=True))
     finally:
         model.train(was_training)
+    return dict(gather_items(local))
 
 
 def decode_spans(
@@ -118,7 +120,7 @@ def score_examples(
         labels=labels,
         train=False,
     )
-    logits = dict(_outputs(model, task, tokenizer.pad_token_id, hp.eval_batch_size))
+    logits = _outputs(model, task, tokenizer.pad_token_id, hp.eval_batch_size)
     if kind == "qa":
         answers = decode_spans(
             task,
@@ -176,7 +178,7 @@ def evaluate_target(
             model, tokenizer, target.name, target.eval_format, examples, hp, lang=lang, labels=labels
         )
         per_lang[lang] = result.scores
-        if out_dir is not None:
+        if out_dir is not None and is_main_process():
             _write_predictions(out_dir, target.name, lang, result.predictions)
     return per_lang
 
@@ -261,10 +263,7 @@ def evaluate_retrievals(
             )
             continue
         if encoder is None:
-            import torch
-
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-            encoder = load_encoder(encoder_path).to(device)
+            encoder = load_encoder(encoder_path).to(process_state().device)
         found = evaluate_tatoeba_config(encoder, tokenizer, retrieval, experiment.hparams)
         if found:
             scores[retrieval.task] = found
@@ -274,8 +273,9 @@ def evaluate_retrievals(
 
 
 def evaluate_checkpoint(run_dir: Path, experiment: Experiment) -> Scores:
-    """Re-evaluate the finished target models of one run folder; retrieval uses its intermediate
-    encoder, or the pretrained model for a run without an intermediate phase. A target's oracle
+    """Re-evaluate the finished target models of one run folder on this process's device (spread over
+    the processes when launched by torchrun); retrieval uses its intermediate encoder, or the
+    pretrained model for a run without an intermediate phase. A target's oracle
     scores are read back from its model selection (they need the models of every epoch end)."""
     import json
 
@@ -289,6 +289,7 @@ def evaluate_checkpoint(run_dir: Path, experiment: Experiment) -> Scores:
             "(<out>/<condition>-seed<N>)"
         )
 
+    device = process_state().device
     scores: Scores = {}
     for target in experiment.targets:
         model_dir = run_dir / f"target-{target.name}" / "model"
@@ -296,7 +297,7 @@ def evaluate_checkpoint(run_dir: Path, experiment: Experiment) -> Scores:
         if not (model_dir / "heads.json").is_file() or not files:
             continue
         labels = json.loads((run_dir / f"target-{target.name}" / "labels.json").read_text(encoding="utf-8"))
-        model = StiltsModel.load(model_dir)
+        model = StiltsModel.load(model_dir).to(device)
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
         scores[target.name] = evaluate_target(
             model,

@@ -31,7 +31,9 @@ def run_grid(
     resume: bool = False,
     quiet: bool = False,
 ) -> GridResult:
-    """Run every condition the config supports for every seed, then write the report and charts."""
+    """Run every condition the config supports for every seed, then write the report and charts (from
+    the main process; `report_files` is empty on the others)."""
+    from trainer.distributed import is_main_process
     from trainer.report.aggregate import build_report
     from trainer.report.render import write_report
     from trainer.selection import ORACLE_SUFFIX, statement
@@ -69,7 +71,8 @@ def run_grid(
     kinds = {t.name: task_kind(t.task) for t in experiment.targets}
     kinds |= {f"{name}{ORACLE_SUFFIX}": kind for name, kind in kinds.items()}
     report = build_report(runs, meta=meta, kinds=kinds)  # type: ignore[arg-type]
-    return GridResult(runs, write_report(report, out / "report"), out)
+    files = write_report(report, out / "report") if is_main_process() else []
+    return GridResult(runs, files, out)
 
 
 def _retrieval_data(experiment: Experiment) -> dict[str, Any]:

@@ -4,6 +4,12 @@
 xlm-roberta-large) and a `ModuleDict` of heads keyed by task name. Phase 1's encoder seeds phase 2:
 `save_encoder` writes only the encoder (and tokenizer), `StiltsModel.from_pretrained` reads an encoder
 and builds fresh heads; `save`/`load` keep the heads too, for evaluating a finished model.
+
+In training mode the loss also holds every other head's parameters times zero: each backward pass
+then reaches every parameter, which DDP needs to finish its gradient reduction when a step trains
+one task of several (the alternative, `find_unused_parameters`, walks the autograd graph after every
+forward pass). The trainer drops those zero gradients before the optimiser step (`drop_idle_head_grads`),
+so AdamW leaves the idle heads alone exactly as in a one-process run.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import torch
 from torch import nn
 
 HeadKind = Literal["classification", "choice", "span", "tagging"]
+Reduction = Literal["mean", "sum"]
 HEAD_FOR_KIND: dict[str, HeadKind] = {
     "pair": "classification",
     "choice": "choice",
@@ -83,6 +90,12 @@ def _make_head(spec: HeadSpec, hidden: int, dropout: float) -> nn.Module:
     return TaggingHead(hidden, spec.num_labels, dropout)
 
 
+def _head_dropout(config: Any) -> float:
+    """The encoder's classifier dropout, else its hidden dropout (0.1 for XLM-R), as RoBERTa heads do."""
+    value = getattr(config, "classifier_dropout", None)
+    return float(value if value is not None else getattr(config, "hidden_dropout_prob", 0.1))
+
+
 def load_encoder(path: str | Path) -> Any:
     """The encoder at `path` (HF id or folder) through `AutoModel`, without a pooling layer."""
     from transformers import AutoModel
@@ -96,11 +109,11 @@ def load_encoder(path: str | Path) -> Any:
 class StiltsModel(nn.Module):
     """A shared encoder and per-task heads; `forward(task, batch)` returns (loss, logits)."""
 
-    def __init__(self, encoder: Any, heads: dict[str, HeadSpec], dropout: float = 0.1) -> None:
+    def __init__(self, encoder: Any, heads: dict[str, HeadSpec], dropout: float | None = None) -> None:
         super().__init__()
         self.encoder = encoder
         self.specs: dict[str, HeadSpec] = {}
-        self.dropout = dropout
+        self.dropout = _head_dropout(encoder.config) if dropout is None else dropout
         self.heads = nn.ModuleDict()
         for task, spec in heads.items():
             self.add_head(task, spec)
@@ -118,7 +131,11 @@ class StiltsModel(nn.Module):
         self.specs[task] = spec
         self.heads[task] = _make_head(spec, self.hidden_size, self.dropout)
 
-    def forward(self, task: str, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor | None, torch.Tensor]:
+    def forward(
+        self, task: str, batch: dict[str, torch.Tensor], reduction: Reduction = "mean"
+    ) -> tuple[torch.Tensor | None, torch.Tensor]:
+        """(loss, logits); the loss averages (or with `reduction="sum"` sums) over examples, or over
+        labelled tokens for tagging, and is None when the batch has no labels."""
         spec = self.specs[task]
         input_ids, mask = batch["input_ids"], batch["attention_mask"]
         if spec.kind == "choice":
@@ -130,17 +147,35 @@ class StiltsModel(nn.Module):
         if spec.kind == "choice":
             logits = logits.view(-1, n_choices)
         if spec.kind == "span":
+            # Padding is no answer position: the loss must not depend on how wide the batch is padded.
+            logits = logits.masked_fill(mask.unsqueeze(-1) == 0, torch.finfo(logits.dtype).min)
             start_logits, end_logits = logits[..., 0], logits[..., 1]
             logits = torch.stack([start_logits, end_logits], dim=1)
             if "start_positions" in batch:
                 ce = nn.functional.cross_entropy
                 loss = (
-                    ce(start_logits, batch["start_positions"]) + ce(end_logits, batch["end_positions"])
+                    ce(start_logits, batch["start_positions"], reduction=reduction)
+                    + ce(end_logits, batch["end_positions"], reduction=reduction)
                 ) / 2
         elif "labels" in batch:
             flat = logits.reshape(-1, logits.shape[-1])
-            loss = nn.functional.cross_entropy(flat, batch["labels"].reshape(-1), ignore_index=IGNORE_INDEX)
+            loss = nn.functional.cross_entropy(
+                flat, batch["labels"].reshape(-1), ignore_index=IGNORE_INDEX, reduction=reduction
+            )
+        if loss is not None and self.training:
+            loss = loss + self._idle_heads_times_zero(task)
         return loss, logits
+
+    def _idle_heads_times_zero(self, task: str) -> torch.Tensor | float:
+        idle = [p.sum() for name, head in self.heads.items() if name != task for p in head.parameters()]
+        return torch.stack(idle).sum() * 0.0 if idle else 0.0
+
+    def drop_idle_head_grads(self, task: str) -> None:
+        """Clear the (zero) gradients of every head but `task`'s, so the optimiser skips them."""
+        for name, head in self.heads.items():
+            if name != task:
+                for p in head.parameters():
+                    p.grad = None
 
     def save_encoder(self, out_dir: Path, tokenizer: Any = None) -> Path:
         """Write the encoder (and tokenizer) so `AutoModel.from_pretrained(out_dir)` loads it."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.errors import ConfigError, InputError
+from trainer.distributed import gather_items, shard
 from trainer.retrieval_metrics import map_at_k, rank_candidates, tatoeba_accuracy
 
 if TYPE_CHECKING:
@@ -146,7 +147,8 @@ def embed_sentences(
 ) -> np.ndarray:
     """Mean-pooled hidden states of one layer for each sentence, as a float32 (n, hidden) array.
 
-    Sentences are batched by length (dynamic padding) and returned in input order; the model runs
+    Sentences are batched by length (dynamic padding; batches spread over the processes of a
+    distributed launch, every process gets all rows) and returned in input order; the model runs
     in eval mode under `torch.inference_mode` and is put back in its previous mode afterwards.
     """
     import numpy as np
@@ -167,9 +169,10 @@ def embed_sentences(
     device = _device(model)
     was_training = model.training
     model.eval()
+    rows: list[tuple[list[int], Any]] = []
     try:
         with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
+            for start in shard(range(0, len(order), batch_size)):  # batches dealt out over processes
                 index = order[start : start + batch_size]
                 batch = tokenizer.pad({"input_ids": [encoded[i] for i in index]}, return_tensors="pt")
                 mask = batch["attention_mask"].to(device)
@@ -178,9 +181,11 @@ def embed_sentences(
                 ).hidden_states[layer]
                 weights = mask.unsqueeze(-1).to(states.dtype)
                 pooled = (states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
-                out[index] = pooled.float().cpu().numpy()
+                rows.append((index, pooled.float().cpu().numpy()))
     finally:
         model.train(was_training)
+    for index, pooled_rows in gather_items(rows):
+        out[index] = pooled_rows
     return out
 
 

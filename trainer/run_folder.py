@@ -17,18 +17,19 @@ _POSITION = "position.json"
 SELECTION_FILE = "selection.json"
 
 
-def save_checkpoint(accelerator: Any, directory: Path, micro_step: int, losses: list[float]) -> None:
-    """Model, optimiser, scheduler and RNG states, and the position in the phase's batch schedule."""
+def save_checkpoint(accelerator: Any, directory: Path, step: int, losses: list[float]) -> None:
+    """Model, optimiser, scheduler and RNG states, and the position (optimiser steps done) in the
+    phase's batch schedule."""
     accelerator.save_state(str(directory))
     if accelerator.is_main_process:
-        position = {"micro_step": micro_step, "losses": losses}
+        position = {"step": step, "losses": losses}
         (directory / _POSITION).write_text(json.dumps(position), encoding="utf-8")
 
 
 def checkpoint_position(checkpoint: Path) -> tuple[int, list[float]]:
-    """The micro-step a checkpoint resumes at and the losses logged before it."""
+    """The optimiser step a checkpoint resumes at and the losses logged before it."""
     state = json.loads((checkpoint / _POSITION).read_text())
-    return state["micro_step"], state["losses"]
+    return state["step"], state["losses"]
 
 
 def latest_checkpoint(phase_dir: Path) -> Path | None:

@@ -1,7 +1,8 @@
 """The STILTs recipe: pretrained XLM-R -> intermediate task(s) -> English target task -> zero-shot eval.
 
 `StiltsRecipe(experiment, condition=..., seed=...).run()` does one grid cell. Each phase trains
-with `accelerate` (mixed precision, gradient accumulation, multi-GPU via `accelerate launch`),
+with `accelerate` (mixed precision; several GPUs via `accelerate launch` or `torchrun`, each step's
+batch split across processes and micro-batches as `trainer/distributed.py` describes),
 AdamW with linear warmup and decay, length-grouped dynamic-padding batches, and checkpoints every
 `checkpoint_every` optimiser steps that hold model, optimiser, scheduler, RNG states and the
 position in the phase's fixed batch schedule, so a resumed phase ends in the same state as an
@@ -12,6 +13,7 @@ batch schedule, optimiser) is in `trainer/train_setup.py`; the run folder's file
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import shutil
@@ -23,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from generator.errors import ConfigError, XstiltsError
 from trainer.config.experiment import Condition, Experiment
 from trainer.config.phases import TargetConfig
-from trainer.data import EncodedTask, collate, mix_synthetic, read_synthetic
+from trainer.data import EncodedTask, Step, collate, mix_synthetic, read_synthetic
+from trainer.distributed import loss_items, rank_micro_batches
 from trainer.reading import DataLog, read_task_data
 from trainer.run_folder import (
     CHECKPOINT_PREFIX,
@@ -129,10 +132,9 @@ class StiltsRecipe:
         """Intermediate phase (if any), then per target: train on English and evaluate zero-shot."""
         from trainer.evaluate import evaluate_retrievals, evaluate_target
 
-        self.out_dir.mkdir(parents=True, exist_ok=True)
         encoder_path = self.model_path
         run = {"condition": self.condition, "seed": self.seed, "model": encoder_path}
-        (self.out_dir / RUN_FILE).write_text(json.dumps(run, indent=2), encoding="utf-8")
+        self._write(self.out_dir / RUN_FILE, json.dumps(run, indent=2))
         if self.exp.intermediate is not None:
             encoder_path = str(self.intermediate_phase().model_dir)
         scores: Scores = {}
@@ -177,8 +179,8 @@ class StiltsRecipe:
                 resume=self.resume,
                 say=self._say,
             )
-        (self.out_dir / "scores.json").write_text(json.dumps(scores, indent=2), encoding="utf-8")
-        (self.out_dir / DATA_FILE).write_text(json.dumps(self.data_log.to_list(), indent=2), encoding="utf-8")
+        self._write(self.out_dir / "scores.json", json.dumps(scores, indent=2))
+        self._write(self.out_dir / DATA_FILE, json.dumps(self.data_log.to_list(), indent=2))
         return scores
 
     def intermediate_phase(self) -> PhaseResult:
@@ -236,8 +238,7 @@ class StiltsRecipe:
         spec, labels = head_spec(target.task, examples)
         task = self._encode(target.name, target.task, examples, labels)
         target_dir = self.out_dir / f"target-{target.name}"
-        target_dir.mkdir(parents=True, exist_ok=True)
-        (target_dir / "labels.json").write_text(json.dumps(labels), encoding="utf-8")
+        self._write(target_dir / "labels.json", json.dumps(labels))
         init: Path | None = None
         for stage in target.before:
             limit = stage.max_examples or self.hp.max_train_examples
@@ -327,7 +328,7 @@ class StiltsRecipe:
         steps = phase_schedule(
             tasks, self.hp, seed=self.seed, epochs=epochs, sampling=sampling, temperature=temperature
         )
-        total = len(steps) // self.hp.grad_accum
+        total = len(steps)
         hp = self.hp if lr is None else self.hp.model_copy(update={"lr": lr})
         optimizer, scheduler = optimizer_and_scheduler(model, hp, total)
         points = set(evaluation_points(total, epochs)) if on_epoch is not None else set()
@@ -339,38 +340,20 @@ class StiltsRecipe:
         if resume_from is not None:
             acc.load_state(str(resume_from))
             start, losses = checkpoint_position(resume_from)
-            acc.step = start
-            self._say(f"{name}: resumed at optimiser step {start // self.hp.grad_accum} from {resume_from}")
+            self._say(f"{name}: resumed at optimiser step {start} from {resume_from}")
         pad_id = self.tokenizer.pad_token_id
-        rank, world = acc.process_index, acc.num_processes
         model.train()
-        running, seen = 0.0, 0
-        with self._progress(name, total, start // self.hp.grad_accum) as advance:
-            for micro in range(start, len(steps)):
-                step = steps[micro]
-                # A last batch smaller than the process count repeats one example, so every rank steps.
-                mine = step.indices[rank::world] or step.indices[:1]
-                features = [tasks[step.task].features[i] for i in mine]
-                batch = {k: v.to(acc.device) for k, v in collate(features, pad_id).items()}
-                with acc.accumulate(model):
-                    loss, _ = model(step.task, batch)
-                    acc.backward(loss)
-                    if acc.sync_gradients:
-                        acc.clip_grad_norm_(model.parameters(), self.hp.max_grad_norm)
-                    optimizer.step()
-                    if acc.sync_gradients:
-                        scheduler.step()
-                    optimizer.zero_grad()
-                running, seen = running + float(loss.detach()), seen + 1
-                if not acc.sync_gradients:
-                    continue
-                done = (micro + 1) // self.hp.grad_accum
+        running, window = torch.zeros((), device=acc.device), 0
+        with self._progress(name, total, start) as advance:
+            for done in range(start + 1, total + 1):
+                step = steps[done - 1]
+                running += self._optimiser_step(acc, model, optimizer, tasks[step.task], step, pad_id)
+                scheduler.step()
+                window += 1
                 if done % self.hp.log_every == 0 or done == total:
-                    losses.append(running / seen)
-                    self._log(
-                        phase_dir, {"step": done, "loss": running / seen, "lr": scheduler.get_last_lr()[0]}
-                    )
-                    running, seen = 0.0, 0
+                    losses.append(float(acc.reduce(running, "sum")) / window)
+                    self._log(phase_dir, {"step": done, "loss": losses[-1], "lr": scheduler.get_last_lr()[0]})
+                    running, window = torch.zeros((), device=acc.device), 0
                 advance(losses[-1] if losses else float("nan"))
                 if on_epoch is not None and done in points:
                     acc.wait_for_everyone()
@@ -379,16 +362,18 @@ class StiltsRecipe:
                     acc.wait_for_everyone()
                     model.train()
                 if self.hp.checkpoint_every and done % self.hp.checkpoint_every == 0 and done < total:
-                    save_checkpoint(acc, phase_dir / f"{CHECKPOINT_PREFIX}{done}", micro + 1, losses)
+                    save_checkpoint(acc, phase_dir / f"{CHECKPOINT_PREFIX}{done}", done, losses)
                 if should_stop is not None and done < total and should_stop(done):
                     checkpoint = phase_dir / f"{CHECKPOINT_PREFIX}{done}"
-                    save_checkpoint(acc, checkpoint, micro + 1, losses)
+                    save_checkpoint(acc, checkpoint, done, losses)
                     raise PhaseInterrupted(checkpoint)
         acc.wait_for_everyone()
         unwrapped = acc.unwrap_model(model)
         if acc.is_main_process:
             unwrapped.save(final, self.tokenizer)
-            (phase_dir / DONE).write_text(json.dumps({"steps": total, "losses": losses}), encoding="utf-8")
+            trained = {key: sum(len(s.indices) for s in steps if s.task == key) for key in tasks}
+            done_file = {"steps": total, "losses": losses, "features": trained}
+            (phase_dir / DONE).write_text(json.dumps(done_file), encoding="utf-8")
             for checkpoint in phase_dir.glob(f"{CHECKPOINT_PREFIX}*"):
                 shutil.rmtree(checkpoint)
         acc.wait_for_everyone()
@@ -397,7 +382,40 @@ class StiltsRecipe:
         acc.free_memory()
         return PhaseResult(final, losses)
 
+    def _optimiser_step(
+        self, acc: Any, model: Any, optimizer: Any, task: EncodedTask, step: Step, pad_id: int
+    ) -> Any:
+        """Train on one step's batch (this rank's share, in micro-batches) and step the optimiser;
+        returns this rank's part of the step's mean loss (the parts of all ranks add up to it)."""
+        import torch
+
+        world = acc.num_processes
+        micro = rank_micro_batches(step, acc.process_index, world, self.hp.device_batch_size)
+        scale = world / max(1, sum(loss_items(task.features[i]) for i in step.indices))
+        if not micro:  # fewer features than processes: a zero-weighted pass keeps this rank in the reduction
+            micro, scale = [step.indices[:1]], 0.0
+        part = torch.zeros((), device=acc.device)
+        for n, ids in enumerate(micro):
+            batch = {k: v.to(acc.device) for k, v in collate([task.features[i] for i in ids], pad_id).items()}
+            with contextlib.nullcontext() if n == len(micro) - 1 else acc.no_sync(model):
+                loss, _ = model(step.task, batch, reduction="sum")
+                assert loss is not None, "training features carry labels"
+                acc.backward(loss * scale)
+            part += loss.detach() * (scale / world)
+        acc.unwrap_model(model).drop_idle_head_grads(step.task)
+        acc.clip_grad_norm_(model.parameters(), self.hp.max_grad_norm)
+        optimizer.step()
+        optimizer.zero_grad()
+        return part
+
     # ------------------------------------------------------------------ output
+
+    def _write(self, path: Path, text: str) -> None:
+        """Write a run-folder file from the main process only; the others wait until it is there."""
+        if self.accelerator.is_main_process:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        self.accelerator.wait_for_everyone()
 
     def _log(self, phase_dir: Path, record: dict[str, float]) -> None:
         if not self.accelerator.is_main_process:

@@ -4,7 +4,6 @@ linear warmup and decay, the English-only check of TyDiQA training data, and the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,23 +19,26 @@ if TYPE_CHECKING:
 
 
 def new_accelerator(exp: Experiment) -> Any:
-    """An `Accelerator` with the experiment's mixed precision and gradient accumulation."""
+    """An `Accelerator` with the experiment's mixed precision, on CUDA when there is a GPU; the
+    training loop accumulates gradients itself (`trainer.distributed`)."""
+    import torch
     from accelerate import Accelerator
 
-    return Accelerator(
-        mixed_precision=exp.mixed_precision, gradient_accumulation_steps=exp.hparams.grad_accum
-    )
+    return Accelerator(mixed_precision=exp.mixed_precision, cpu=not torch.cuda.is_available())
 
 
 def pretrained_path(exp: Experiment) -> str:
     """The pretrained encoder; `model: tiny` builds the tiny random XLM-R once per output folder."""
     if exp.model != TINY_MODEL:
         return exp.model
-    path = exp.output_dir / "tiny-xlmr"
-    if not (path / "config.json").is_file():
-        from trainer.tiny import build_tiny_xlmr
+    from trainer.distributed import process_state
 
-        build_tiny_xlmr(path, _corpus_lines(exp))
+    path = exp.output_dir / "tiny-xlmr"
+    with process_state().main_process_first():  # the first process builds it, the others then read it
+        if not (path / "config.json").is_file():
+            from trainer.tiny import build_tiny_xlmr
+
+            build_tiny_xlmr(path, _corpus_lines(exp))
     return str(path)
 
 
@@ -132,27 +134,17 @@ def phase_schedule(
     sampling: Sampling,
     temperature: float,
 ) -> list[Step]:
-    """The phase's micro-steps; each global batch is split across processes at run time."""
-    accum = hp.grad_accum
-    batch = {k: hp.effective_batch(t.kind) // accum for k, t in tasks.items()}
-    max_micro = hp.max_steps * accum if hp.max_steps else None
-
-    def build(max_steps: int | None) -> list[Step]:
-        lengths = {k: t.lengths for k, t in tasks.items()}
-        return build_schedule(
-            lengths,
-            batch,
-            epochs=epochs,
-            seed=seed,
-            sampling=sampling,
-            temperature=temperature,
-            max_steps=max_steps,
-        )
-
-    steps = build(max_micro)
-    if len(steps) % accum:  # whole optimiser steps only: extend to the next multiple
-        steps = build(math.ceil(len(steps) / accum) * accum)
-    return steps
+    """The phase's optimiser steps, each one effective batch of one task (split across processes and
+    micro-batches at run time, `trainer.distributed.rank_micro_batches`)."""
+    return build_schedule(
+        {k: t.lengths for k, t in tasks.items()},
+        {k: hp.effective_batch(t.kind) for k, t in tasks.items()},
+        epochs=epochs,
+        seed=seed,
+        sampling=sampling,
+        temperature=temperature,
+        max_steps=hp.max_steps,
+    )
 
 
 def optimizer_and_scheduler(model: Any, hp: Hyperparameters, total_steps: int) -> tuple[Any, Any]:

@@ -16,6 +16,20 @@ from generator.backends.seq2seq import (
 )
 from generator.errors import ConfigError, MissingDependencyError
 
+# `from_pretrained` takes `dtype=` from transformers 4.56 on; earlier versions read `torch_dtype=` and
+# silently ignore `dtype=`, which would load float32 weights when float16 was asked for.
+DTYPE_KEYWORD_SINCE = (4, 56)
+
+
+def dtype_argument(dtype: Any, version: str | None = None) -> dict[str, Any]:
+    """The `from_pretrained` keyword that sets the weights' dtype in the installed transformers."""
+    if version is None:
+        import transformers
+
+        version = transformers.__version__
+    major_minor = tuple(int(part) for part in version.split(".")[:2])
+    return {"dtype" if major_minor >= DTYPE_KEYWORD_SINCE else "torch_dtype": dtype}
+
 
 class HFLoadOptions(LoadOptions):
     """Load-time options of the `transformers` backend: which checkpoint, where and at what precision."""
@@ -80,7 +94,7 @@ class HFTranslator(Seq2SeqTranslator[HFCallOptions]):
 
             self._tokenizer = load_tokenizer(self.source_dir)
             model = AutoModelForSeq2SeqLM.from_pretrained(
-                str(self.source_dir), dtype=getattr(torch, self.dtype)
+                str(self.source_dir), **dtype_argument(getattr(torch, self.dtype))
             )
             self._model = model.to(self.device).eval()
         return self._model, self._tokenizer

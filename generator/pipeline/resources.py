@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from generator.backends.base import Translator, cache_key
 from generator.backends.loaded import loaded_translators
 from generator.backends.registry import BackendOptions, split_options
-from generator.cache import TranslationCache, translate_with_cache
+from generator.cache import CacheKey, TranslationCache
 from generator.filters import Filter, FilterConfig
 from generator.lexicons.lexicon import Lexicon
 from generator.pipeline.config import SOURCE_LANG, GenerateConfig
-from generator.pipeline.stats import SegmentStats
 
 
 class Resources:
@@ -46,21 +44,36 @@ class Resources:
         path = self.config.codeswitch.lexicon_files.get(lang)
         return _lexicon(lang, str(path) if path else "")
 
-    def translate(self, texts: Sequence[str], lang: str, stats: SegmentStats) -> dict[str, str]:
-        """Translations of `texts` by text: duplicates once, cached ones from memory, the rest in one call."""
-        unique = list(dict.fromkeys(t for t in texts if t))
-        stats.requested += sum(1 for t in texts if t)
-        stats.distinct += len(unique)
-        if not unique:
-            return {}
-        tr, call = self.translator, self.backend_options.call
-        key = cache_key(tr, call, SOURCE_LANG, lang)
+    def key(self, lang: str) -> CacheKey:
+        """The translation-memory key of this backend and its call options into `lang`."""
+        return cache_key(self.translator, self.backend_options.call, SOURCE_LANG, lang)
 
-        def backend(batch: list[str]) -> list[str]:
-            stats.translated += len(batch)
-            return tr.translate(batch, SOURCE_LANG, lang, call)
+    def memory(self) -> MemoryByLanguage:
+        return MemoryByLanguage(self)
 
-        return dict(zip(unique, translate_with_cache(backend, unique, key, self.cache), strict=True))
+    def backend_call(self, lang: str, texts: list[str]) -> list[str]:
+        """One backend call from English into `lang` (run in the pipeline's backend thread)."""
+        return self.translator.translate(texts, SOURCE_LANG, lang, self.backend_options.call)
+
+
+class MemoryByLanguage:
+    """The translation memory of a config's backend, addressed by target language."""
+
+    def __init__(self, res: Resources) -> None:
+        self.res = res
+        self.cache = res.cache
+        self.keys: dict[str, CacheKey] = {}
+
+    def _key(self, lang: str) -> CacheKey:
+        if lang not in self.keys:
+            self.keys[lang] = self.res.key(lang)
+        return self.keys[lang]
+
+    def get_many(self, lang: str, texts: list[str]) -> dict[str, str]:
+        return self.cache.get_many(self._key(lang), texts)
+
+    def put_many(self, lang: str, translations: dict[str, str]) -> None:
+        self.cache.put_many(self._key(lang), translations)
 
 
 _CACHES: dict[str, TranslationCache] = {}

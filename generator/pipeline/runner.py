@@ -11,6 +11,7 @@ from generator.errors import Cancelled, ConfigError, XstiltsError
 from generator.example import Example
 from generator.executors import create_executor
 from generator.pipeline.config import OUTPUT_FIELDS, SOURCE_LANG, GenerateConfig
+from generator.pipeline.overlap import DEFAULT_WINDOW
 from generator.pipeline.resources import resources
 from generator.pipeline.stats import RunStats
 from generator.pipeline.units import Unit, UnitResult, UnitTask, plan
@@ -82,12 +83,14 @@ def run(
     progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     stats: RunStats | None = None,
+    window: int = DEFAULT_WINDOW,
 ) -> Manifest:
     """Generate every unfinished shard of `config` and return the complete manifest.
 
     Finished shards (listed in `<out>/manifest.json`) are skipped, so a rerun resumes.
     `progress` is called after each unit (skipped ones first); `should_stop` is checked between
-    batches and raises `Cancelled`; `stats`, when given, is filled with segment and unit counts.
+    batches and raises `Cancelled`; `stats`, when given, is filled with segment and unit counts;
+    `window` is how many batches are in flight at once (`generator.pipeline.overlap`; 1: one at a time).
     """
     stats = stats if stats is not None else RunStats()
     _check_resume(config)
@@ -124,7 +127,7 @@ def run(
     if todo:
         _prepare(config, todo, store)
     executor = create_executor(config.executor, config.ray_address)
-    results: Iterator[UnitResult] = executor.map_units(UnitTask(config, examples, should_stop), todo)
+    results: Iterator[UnitResult] = executor.map_units(UnitTask(config, examples, should_stop, window), todo)
     for result in results:
         unit = result.unit
         store.write(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from random import Random
 
@@ -12,6 +12,7 @@ from generator.errors import Cancelled
 from generator.example import Example
 from generator.filters import DropCounter
 from generator.pipeline.config import GenerateConfig
+from generator.pipeline.overlap import DEFAULT_WINDOW, Job, Steps, computed, run_jobs
 from generator.pipeline.resources import Resources, resources
 from generator.pipeline.stats import SegmentStats
 from generator.projection.config import LOST_SPAN
@@ -55,33 +56,6 @@ def plan(config: GenerateConfig, n_examples: int) -> list[Unit]:
     ]
 
 
-def _process(
-    config: GenerateConfig,
-    unit: Unit,
-    examples: Sequence[Example],
-    should_stop: Callable[[], bool] | None,
-    together: Mapping[str, Sequence[Example]] | None = None,
-) -> UnitResult:
-    res = resources(config)
-    kept: list[Example] = []
-    drops: Counter[str] = Counter()
-    stats = SegmentStats()
-    for begin in range(0, len(examples), config.batch_size):
-        if should_stop is not None and should_stop():
-            raise Cancelled(f"stopped in {unit.task}/{unit.lang}/{unit.method} shard {unit.index}")
-        batch = examples[begin : begin + config.batch_size]
-        if unit.method == "codeswitch":
-            outcome = _codeswitch_batch(config, res, unit, batch)
-        else:
-            outcome = _translate_batch(config, res, unit.lang, batch, stats, together or {})
-        for example, reason in outcome:
-            if example is None:
-                drops[reason] += 1
-            else:
-                kept.append(example)
-    return UnitResult(unit, kept, drops, stats)
-
-
 Outcome = list[tuple[Example | None, str]]
 
 
@@ -109,15 +83,15 @@ def _codeswitch_batch(
     return out
 
 
-def _translate_batch(
+def translate_steps(
     config: GenerateConfig,
     res: Resources,
     lang: str,
     batch: Sequence[Example],
-    stats: SegmentStats,
     together: Mapping[str, Sequence[Example]],
-) -> Outcome:
-    """Translate a batch; `together` holds the QA examples by context whose answers share marked copies."""
+) -> Steps[Outcome]:
+    """Translate a batch, yielding the texts it needs translated; `together` holds the QA examples by
+    context whose answers share marked copies."""
     proj = config.projection
     method = "translate"
     wanted: list[str] = []
@@ -132,7 +106,7 @@ def _translate_batch(
             wanted.append(marked_tags[i])
         else:
             wanted += [seg for text in fields_to_translate(ex) for seg in text_segments(text)]
-    translations = res.translate(wanted, lang, stats)
+    translations = yield wanted
 
     results: dict[int, Example | None] = {}
     todo = qa_plans
@@ -148,10 +122,10 @@ def _translate_batch(
         todo = {i: qa_plans[i] for i, r in assembled.items() if r.retry or r.pending}
         retry = [text for r in assembled.values() for text in r.retry]
         if retry:  # shared copies that lost their markers: plain sentences and per-answer copies first
-            translations = {**translations, **res.translate(retry, lang, stats)}
+            translations = {**translations, **(yield retry)}
         elif todo:
             answers = [a for qa in todo.values() for a in qa.answer_texts()]
-            answer_mt = res.translate(answers, lang, stats)
+            answer_mt = yield answers
     for i, marked in marked_tags.items():
         ex = batch[i]
         results[i] = (
@@ -225,16 +199,71 @@ def _filter(
 
 @dataclass
 class UnitTask:
-    """The function an executor maps over units: process one unit of the run's examples."""
+    """The function an executor maps over units: process one unit of the run's examples.
+
+    `stream(units)` processes several units as one stream of batches, the backend translating one
+    batch while the others are prepared and finished (`generator.pipeline.overlap`); `window` is
+    how many batches are in flight (1: one at a time).
+    """
 
     config: GenerateConfig
     examples: Sequence[Example]
     should_stop: Callable[[], bool] | None = None
+    window: int = DEFAULT_WINDOW
 
     def __call__(self, unit: Unit) -> UnitResult:
-        rows = self.examples[unit.start : unit.stop]
-        together = _by_context(self.examples, unit.start, unit.stop)
-        return _process(self.config, unit, rows, self.should_stop, together)
+        (result,) = self.stream([unit])  # to the end, so the backend thread is shut down
+        return result
+
+    def stream(self, units: Sequence[Unit]) -> Iterator[UnitResult]:
+        """The result of each unit, in order, as soon as its last batch is done."""
+        res = resources(self.config)
+        owners: list[tuple[Unit, bool]] = []  # the unit of each job, and whether it is the unit's last
+
+        def jobs() -> Iterator[Job[Outcome]]:
+            for unit in units:
+                rows = self.examples[unit.start : unit.stop]
+                together = _by_context(self.examples, unit.start, unit.stop)
+                starts = range(0, len(rows), self.config.batch_size)
+                for begin in starts:
+                    owners.append((unit, begin == starts[-1]))
+                    yield Job(
+                        unit.lang,
+                        self._batch(res, unit, rows[begin : begin + self.config.batch_size], together),
+                    )
+
+        kept: list[Example] = []
+        drops: Counter[str] = Counter()
+        stats = SegmentStats()
+        outcomes = run_jobs(
+            jobs(),
+            res.memory(),
+            res.backend_call,
+            window=self.window,
+            before_each=lambda index: self._check_stop(owners[index][0]),
+        )
+        for n, (outcome, counts) in enumerate(outcomes):
+            unit, last = owners[n]
+            stats.add(counts)
+            for example, reason in outcome:
+                if example is None:
+                    drops[reason] += 1
+                else:
+                    kept.append(example)
+            if last:
+                yield UnitResult(unit, kept, drops, stats)
+                kept, drops, stats = [], Counter(), SegmentStats()
+
+    def _batch(
+        self, res: Resources, unit: Unit, batch: Sequence[Example], together: Mapping[str, Sequence[Example]]
+    ) -> Callable[[], Steps[Outcome]]:
+        if unit.method == "codeswitch":
+            return lambda: computed(lambda: _codeswitch_batch(self.config, res, unit, batch))
+        return lambda: translate_steps(self.config, res, unit.lang, batch, together)
+
+    def _check_stop(self, unit: Unit) -> None:
+        if self.should_stop is not None and self.should_stop():
+            raise Cancelled(f"stopped in {unit.task}/{unit.lang}/{unit.method} shard {unit.index}")
 
 
 def _by_context(examples: Sequence[Example], start: int, stop: int) -> dict[str, list[Example]]:

@@ -9,9 +9,10 @@ from generator.example import Example
 from generator.segment import Segment, join_segments, split_sentences
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=131072)
 def sentence_segments(text: str, lang: str) -> tuple[Segment, ...]:
-    """Sentences of `text`, memoised: a SQuAD paragraph is split once for all its questions."""
+    """Sentences of `text`, memoised: a SQuAD paragraph is split once for all its questions, and a
+    SQuAD-sized input (≈106k contexts and questions) once for all its target languages."""
     return tuple(split_sentences(text, lang, protect=None))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from generator.projection.config import ALIGN, FUZZY, MARKER, ProjectionConfig
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\S+")
 _SPACES = re.compile(r"\s+")
+_UNSQUEEZED = re.compile(r"^\s|\s\Z|\s\s|[^\S ]")  # whitespace at an end, doubled, or not a space
 _EDGE_PUNCT = "\"'“”‘’«»¿¡()[]{}<>.,;:!?"
 
 
@@ -94,31 +95,32 @@ def read_marked(translated: str, markers: tuple[str, str], expected: int) -> Mar
 
 def _squeeze(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """Collapse whitespace runs to one space, strip the ends, and trim spans to non-blank text."""
-    new_index: list[int] = []  # new offset of each old character position (len(text)+1 entries)
-    out: list[str] = []
-    previous_space = True
-    for char in text:
-        new_index.append(len(out))
-        if char.isspace():
-            if not previous_space:
-                out.append(" ")
-            previous_space = True
-        else:
-            out.append(char)
-            previous_space = False
-    new_index.append(len(out))
-    squeezed = "".join(out)
-    if squeezed.endswith(" "):
-        squeezed = squeezed[:-1]
-    mapped = []
-    for start, end in spans:
-        a, b = new_index[start], min(new_index[end], len(squeezed))
-        while a < b and squeezed[a].isspace():
-            a += 1
-        while b > a and squeezed[b - 1].isspace():
-            b -= 1
-        mapped.append((a, b))
-    return squeezed, mapped
+    if not _UNSQUEEZED.search(text):  # only single spaces inside: nothing moves
+        return text, [_trim_blank(text, start, end) for start, end in spans]
+    runs = [m.span() for m in _SPACES.finditer(text)]
+    squeezed = _SPACES.sub(" ", text).strip(" ")
+    starts = [start for start, _ in runs]
+    blank_before = [0]  # whitespace characters in runs[:k]
+    for start, end in runs:
+        blank_before.append(blank_before[-1] + end - start)
+    lead = 1 if runs and runs[0][0] == 0 else 0  # a leading run gives no space
+
+    def new_offset(position: int) -> int:
+        k = bisect_left(starts, position)  # runs that start before `position`
+        blank = blank_before[k] - (max(0, runs[k - 1][1] - position) if k else 0)
+        return position - blank + max(0, k - lead)
+
+    return squeezed, [
+        _trim_blank(squeezed, new_offset(a), min(new_offset(b), len(squeezed))) for a, b in spans
+    ]
+
+
+def _trim_blank(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def _kept_words(text: str) -> set[str]:

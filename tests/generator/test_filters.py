@@ -6,6 +6,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from generator.errors import ConfigError
@@ -117,3 +119,47 @@ def test_config_validation() -> None:
 def test_lingua_is_imported_lazily() -> None:
     code = "import sys, generator.filters; assert 'lingua' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _lcs_table(a: str, b: str) -> int:
+    previous = [0] * (len(b) + 1)
+    for char in a:
+        row = [0]
+        for j, other in enumerate(b):
+            row.append(previous[j] + 1 if char == other else max(previous[j + 1], row[j]))
+        previous = row
+    return previous[-1]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab c", max_size=24), st.text(alphabet="ab c", max_size=24))
+def test_similar_decides_as_sequence_matcher_does(a: str, b: str) -> None:
+    from difflib import SequenceMatcher
+
+    from generator.filters import lcs_length, similar
+
+    assert lcs_length(a, b) == _lcs_table(a, b)
+    ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()
+    for threshold in (0.5, 0.75, 0.9, 1.0):
+        assert similar(a, b, threshold) == (ratio >= threshold)
+    assert similar(a, a[:-1] + "x" if a else "x", 0.9) == (
+        SequenceMatcher(None, a, a[:-1] + "x" if a else "x", autojunk=False).ratio() >= 0.9
+    )
+
+
+def test_example_to_dict_is_the_dataclass_as_plain_data() -> None:
+    from dataclasses import asdict
+
+    from generator.example import Answer, Example, Switch
+
+    ex = Example(
+        id="q1", task="squad", kind="qa", context="Paris is big.", question="What?",
+        answers=[Answer("Paris", 0)], choices=["a"], tokens=["t"], tags=["O"], meta={"k": "v"},
+        switched=[Switch("big", "grande", "es")],
+    )  # fmt: skip
+    row = ex.to_dict()
+    assert row == asdict(ex) and list(row) == list(asdict(ex))
+    row["answers"][0]["text"] = "changed"
+    row["meta"]["k"] = "changed"
+    assert ex.answers[0].text == "Paris" and ex.meta == {"k": "v"}
+    assert Example.from_dict(ex.to_dict()) == ex

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.example import Answer, Example
 from generator.projection.config import ALIGN, FUZZY, LOST_SPAN, MARKER, ProjectionConfig
@@ -415,3 +417,40 @@ def test_apertium_keeps_the_default_markers() -> None:
     first = reads[0]
     assert first is not None
     assert [first.text[a:b] for a, b in first.spans][1] == "Santa Clara"
+
+
+def _squeeze_reference(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """Whitespace squeezing one character at a time, the definition `_squeeze` must match."""
+    new_index: list[int] = []
+    out: list[str] = []
+    previous_space = True
+    for char in text:
+        new_index.append(len(out))
+        if char.isspace():
+            if not previous_space:
+                out.append(" ")
+            previous_space = True
+        else:
+            out.append(char)
+            previous_space = False
+    new_index.append(len(out))
+    squeezed = "".join(out).removesuffix(" ") if out and out[-1] == " " else "".join(out)
+    mapped = []
+    for start, end in spans:
+        a, b = new_index[start], min(new_index[end], len(squeezed))
+        while a < b and squeezed[a].isspace():
+            a += 1
+        while b > a and squeezed[b - 1].isspace():
+            b -= 1
+        mapped.append((a, b))
+    return squeezed, mapped
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab \t\n\u00a0\u2003\x1cé", max_size=16), st.lists(st.integers(0, 16), max_size=4))
+def test_squeeze_matches_the_character_by_character_definition(text: str, cuts: list[int]) -> None:
+    from generator.projection.spans import _squeeze
+
+    points = sorted(min(c, len(text)) for c in cuts)
+    spans = list(zip(points[0::2], points[1::2], strict=False))
+    assert _squeeze(text, spans) == _squeeze_reference(text, spans)

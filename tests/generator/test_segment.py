@@ -129,3 +129,62 @@ def test_invariants_on_random_text(pieces: list[str], max_chars: int) -> None:
     segments = split_sentences(text, max_chars=max_chars)
     _check_offsets(text, segments)
     assert join_segments(text, segments, [s.text for s in segments]) == text
+
+
+def _pysbd_spans(text: str) -> list[tuple[int, int]]:
+    """What `_rough_spans` computes from pysbd's pieces, without the one-sentence shortcut."""
+    from generator.segment import _segmenter
+
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in _segmenter("en").segment(text):
+        core = piece.strip()
+        if core:
+            found = text.find(core, cursor)
+            spans.append((cursor, found + len(core)))
+            cursor = found + len(core)
+    return spans + ([(cursor, len(text))] if cursor < len(text) else [])
+
+
+_PLAIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,'"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from("aZ1"),
+    st.text(alphabet=_PLAIN, max_size=40),
+    st.sampled_from(["", "?"]),
+    st.sampled_from(["", " ", "  "]),
+)
+def test_plain_english_questions_skip_pysbd_with_its_answer(
+    first: str, rest: str, mark: str, pad: str
+) -> None:
+    from generator.segment import _ONE_ENGLISH_SENTENCE, _rough_spans
+
+    text = pad + first + rest + mark + pad
+    if _ONE_ENGLISH_SENTENCE.fullmatch(text.strip()):
+        assert _rough_spans(text, "en") == _pysbd_spans(text)
+
+
+def test_squad_questions_on_the_shortcut_are_what_pysbd_says() -> None:
+    from generator.segment import _ONE_ENGLISH_SENTENCE, _rough_spans
+
+    data = json.loads(shared_file("xquad/xquad.en.json").read_text(encoding="utf-8"))
+    questions = [q["question"] for a in data["data"] for p in a["paragraphs"] for q in p["qas"]]
+    plain = [q for q in questions if _ONE_ENGLISH_SENTENCE.fullmatch(q.strip())]
+    assert len(plain) > len(questions) // 2
+    assert all(_rough_spans(q, "en") == _pysbd_spans(q) for q in plain)
+
+
+def test_patterns_compiled_once_behave_like_re() -> None:
+    import re
+
+    from generator.segment import _CompiledOnce
+
+    once, text = _CompiledOnce(), "Dr. Smith met Mr. Jones at 5 p.m. in St. Louis."
+    assert once.sub(r"\.", "∯", text, count=2) == re.sub(r"\.", "∯", text, count=2)
+    assert once.findall(r"(?:^|\s)mr", text, flags=re.IGNORECASE) == re.findall(r"(?:^|\s)mr", text, re.I)
+    assert [m.span() for m in once.finditer(r"\w+", text)] == [m.span() for m in re.finditer(r"\w+", text)]
+    assert once.search(r"p\.m", text) is not None and once.match(r"Dr", text) is not None
+    assert once.split(r"\s+", text, maxsplit=2) == re.split(r"\s+", text, maxsplit=2)
+    assert once.escape("a.b") == re.escape("a.b") and once.IGNORECASE == re.IGNORECASE

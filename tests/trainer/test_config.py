@@ -50,7 +50,7 @@ def test_paper_config_parses_with_recipe_hyperparameters() -> None:
     hp = exp.hparams
     assert (hp.lr, hp.batch_size, hp.qa_batch_size, hp.warmup, hp.weight_decay) == (1e-5, 32, 16, 0.1, 0.01)
     assert (hp.max_length, hp.qa_max_length, hp.retrieval_max_length) == (256, 384, 512)
-    assert hp.effective_batch("qa") // hp.grad_accum == 2
+    assert hp.device_batch_size == 4
 
 
 def test_defaults_follow_the_recipe(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_loss_falls_on_a_keyword_task(tmp_path: Path, tiny_model: Path, tiny_tok
 def test_resume_from_a_mid_phase_checkpoint_gives_the_same_model(
     tmp_path: Path, tiny_model: Path, tiny_tokenizer: Any
 ) -> None:
-    exp = _experiment(tmp_path, tiny_model, max_steps=4, grad_accum=2)
+    exp = _experiment(tmp_path, tiny_model, max_steps=4, device_batch_size=4)
     task = encode("kw", "pair", _keyword_task(24), tiny_tokenizer, max_length=24)
     heads = {"kw": HeadSpec("classification", 2)}
     straight = StiltsRecipe(exp, seed=5, out_dir=tmp_path / "a", quiet=True)

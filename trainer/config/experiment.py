@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -28,8 +28,11 @@ class Hyperparameters(StrictModel):
         default=32, ge=1, description="effective batch for classification, choice, tagging"
     )
     qa_batch_size: int = Field(default=16, ge=1, description="effective batch for extractive QA")
-    grad_accum: int = Field(
-        default=1, ge=1, description="per-device batch = effective / (grad_accum x devices)"
+    device_batch_size: int | None = Field(
+        default=None,
+        ge=1,
+        description="features per device per forward pass; gradient accumulation follows: "
+        "ceil(effective / (device_batch_size x processes)) passes per optimiser step; none: one pass",
     )
     max_length: int = Field(default=256, ge=16)
     qa_max_length: int = Field(default=384, ge=32)
@@ -48,15 +51,19 @@ class Hyperparameters(StrictModel):
     checkpoint_every: int = Field(default=0, ge=0, description="optimiser steps between checkpoints; 0: none")
     log_every: int = Field(default=50, ge=1)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_grad_accum(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "grad_accum" in data:
+            raise ValueError(
+                "grad_accum is not a setting: gradient accumulation follows from the effective batch, "
+                "device_batch_size and the number of processes; set device_batch_size (features one "
+                "device takes per forward pass) instead"
+            )
+        return data
+
     @model_validator(mode="after")
-    def _divisible(self) -> Hyperparameters:
-        bad = [
-            n
-            for n, b in (("batch_size", self.batch_size), ("qa_batch_size", self.qa_batch_size))
-            if b % self.grad_accum
-        ]
-        if bad:
-            raise ValueError(f"{', '.join(bad)} must be a multiple of grad_accum ({self.grad_accum})")
+    def _stride_fits(self) -> Hyperparameters:
         if self.doc_stride >= self.qa_max_length // 2:
             raise ValueError(
                 f"doc_stride {self.doc_stride} must be under half of qa_max_length {self.qa_max_length}"

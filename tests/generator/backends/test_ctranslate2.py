@@ -133,3 +133,37 @@ def test_close_releases_the_model(tiny_m2m100_ct2_dir: Path) -> None:
     translator.close()
     assert translator._model is None and translator._tokenizer is None
     assert translator.translate(TEXTS[:1], "en", "es", SHORT) == first
+
+
+def _readme_converter_command() -> str:
+    """The README's `ct2-transformers-converter` command, continuation lines joined."""
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    lines = readme.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("ct2-transformers-converter "))
+    command = []
+    for line in lines[start:]:
+        command.append(line.rstrip("\\").strip())
+        if not line.endswith("\\"):
+            break
+    return " ".join(command)
+
+
+@pytest.mark.slow
+def test_readme_conversion_command_gives_a_folder_the_backend_loads(
+    tiny_nllb_dir: Path, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    command = _readme_converter_command()
+    assert "--copy_files" in command
+    command = command.replace("/models/nllb-200-distilled-600M-ct2", str(tmp_path / "ct2"))
+    command = command.replace("/models/nllb-200-distilled-600M", str(tiny_nllb_dir))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(command, shell=True, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    translator = create_translator("ct2", model=str(tmp_path / "ct2"), device="cpu")
+    assert translator.options["family"] == "nllb"
+    out = translator.translate(["The house is near the market.", "", "Mzee"], "en", "sw", SHORT)
+    assert out[1] == "" and out[0] and out[2]
