@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from trainer.data import IGNORE_INDEX, Feature
 
 if TYPE_CHECKING:
-    from trainer.data import Step
+    from trainer.config.experiment import Hyperparameters
+    from trainer.data import EncodedTask, Step
 
 T = TypeVar("T")
 
@@ -69,3 +70,34 @@ def loss_items(feature: Feature) -> int:
     if labels is None:
         return 1
     return sum(1 for label in labels if label != IGNORE_INDEX)
+
+
+def optimiser_step(
+    acc: Any, model: Any, optimizer: Any, task: EncodedTask, step: Step, pad_id: int, hp: Hyperparameters
+) -> Any:
+    """Train on one step's batch (this rank's share, in micro-batches) and step the optimiser;
+    returns this rank's part of the step's mean loss (the parts of all ranks add up to it)."""
+    import contextlib
+
+    import torch
+
+    from trainer.data import collate
+
+    world = acc.num_processes
+    micro = rank_micro_batches(step, acc.process_index, world, hp.device_batch_size)
+    scale = world / max(1, sum(loss_items(task.features[i]) for i in step.indices))
+    if not micro:  # fewer features than processes: a zero-weighted pass keeps this rank in the reduction
+        micro, scale = [step.indices[:1]], 0.0
+    part = torch.zeros((), device=acc.device)
+    for n, ids in enumerate(micro):
+        batch = {k: v.to(acc.device) for k, v in collate([task.features[i] for i in ids], pad_id).items()}
+        with contextlib.nullcontext() if n == len(micro) - 1 else acc.no_sync(model):
+            loss, _ = model(step.task, batch, reduction="sum")
+            assert loss is not None, "training features carry labels"
+            acc.backward(loss * scale)
+        part += loss.detach() * (scale / world)
+    acc.unwrap_model(model).drop_idle_head_grads(step.task)
+    acc.clip_grad_norm_(model.parameters(), hp.max_grad_norm)
+    optimizer.step()
+    optimizer.zero_grad()
+    return part

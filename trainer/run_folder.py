@@ -6,8 +6,11 @@ file or split read: role, language, split, layout, examples, realignment counts)
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from generator.errors import XstiltsError
 
 DONE = "done.json"
 RUN_FILE = "run.json"
@@ -51,3 +54,19 @@ def stored_oracle(target_dir: Path) -> dict[str, dict[str, float]]:
     if not state.is_file():
         return {}
     return oracle_from_points(json.loads(state.read_text(encoding="utf-8"))["points"])
+
+
+class PhaseInterrupted(XstiltsError):
+    """A phase stopped on request after saving a checkpoint; rerun with resume to continue."""
+
+    def __init__(self, checkpoint: Path) -> None:
+        self.checkpoint = checkpoint
+        super().__init__(f"training stopped; checkpoint at {checkpoint}; rerun with --resume to continue")
+
+
+@dataclass(slots=True)
+class PhaseResult:
+    """What a finished phase leaves: where its model is and the logged losses."""
+
+    model_dir: Path
+    losses: list[float]

@@ -13,26 +13,26 @@ batch schedule, optimiser) is in `trainer/train_setup.py`; the run folder's file
 
 from __future__ import annotations
 
-import contextlib
 import json
 import random
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.errors import ConfigError, XstiltsError
+from generator.errors import ConfigError
 from trainer.config.experiment import Condition, Experiment
 from trainer.config.phases import TargetConfig
-from trainer.data import EncodedTask, Step, collate, mix_synthetic, read_synthetic
-from trainer.distributed import loss_items, rank_micro_batches
+from trainer.data import EncodedTask, mix_synthetic, read_synthetic
+from trainer.distributed import optimiser_step
 from trainer.reading import DataLog, read_task_data
 from trainer.run_folder import (
     CHECKPOINT_PREFIX,
     DATA_FILE,
     DONE,
     RUN_FILE,
+    PhaseInterrupted,
+    PhaseResult,
     checkpoint_position,
     latest_checkpoint,
     save_checkpoint,
@@ -54,22 +54,6 @@ if TYPE_CHECKING:
     from generator.example import Example
     from trainer.metrics import Scores
     from trainer.model import HeadSpec, StiltsModel
-
-
-class PhaseInterrupted(XstiltsError):
-    """A phase stopped on request after saving a checkpoint; rerun with resume to continue."""
-
-    def __init__(self, checkpoint: Path) -> None:
-        self.checkpoint = checkpoint
-        super().__init__(f"training stopped; checkpoint at {checkpoint}; rerun with --resume to continue")
-
-
-@dataclass(slots=True)
-class PhaseResult:
-    """What a finished phase leaves: where its model is and the logged losses."""
-
-    model_dir: Path
-    losses: list[float]
 
 
 class StiltsRecipe:
@@ -347,7 +331,7 @@ class StiltsRecipe:
         with self._progress(name, total, start) as advance:
             for done in range(start + 1, total + 1):
                 step = steps[done - 1]
-                running += self._optimiser_step(acc, model, optimizer, tasks[step.task], step, pad_id)
+                running += optimiser_step(acc, model, optimizer, tasks[step.task], step, pad_id, self.hp)
                 scheduler.step()
                 window += 1
                 if done % self.hp.log_every == 0 or done == total:
@@ -381,32 +365,6 @@ class StiltsRecipe:
         self.last_model = unwrapped
         acc.free_memory()
         return PhaseResult(final, losses)
-
-    def _optimiser_step(
-        self, acc: Any, model: Any, optimizer: Any, task: EncodedTask, step: Step, pad_id: int
-    ) -> Any:
-        """Train on one step's batch (this rank's share, in micro-batches) and step the optimiser;
-        returns this rank's part of the step's mean loss (the parts of all ranks add up to it)."""
-        import torch
-
-        world = acc.num_processes
-        micro = rank_micro_batches(step, acc.process_index, world, self.hp.device_batch_size)
-        scale = world / max(1, sum(loss_items(task.features[i]) for i in step.indices))
-        if not micro:  # fewer features than processes: a zero-weighted pass keeps this rank in the reduction
-            micro, scale = [step.indices[:1]], 0.0
-        part = torch.zeros((), device=acc.device)
-        for n, ids in enumerate(micro):
-            batch = {k: v.to(acc.device) for k, v in collate([task.features[i] for i in ids], pad_id).items()}
-            with contextlib.nullcontext() if n == len(micro) - 1 else acc.no_sync(model):
-                loss, _ = model(step.task, batch, reduction="sum")
-                assert loss is not None, "training features carry labels"
-                acc.backward(loss * scale)
-            part += loss.detach() * (scale / world)
-        acc.unwrap_model(model).drop_idle_head_grads(step.task)
-        acc.clip_grad_norm_(model.parameters(), self.hp.max_grad_norm)
-        optimizer.step()
-        optimizer.zero_grad()
-        return part
 
     # ------------------------------------------------------------------ output
 
