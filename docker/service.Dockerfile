@@ -20,8 +20,9 @@ RUN extras="ray"; if [ "$WITH_VLLM" = "1" ]; then extras="ray,gpu"; fi \
     && TORCH=torch bash scripts/install.sh python /opt/venv "$extras"
 
 FROM ${CUDA_IMAGE}
+# The image serves every interface, so API keys are required from the start.
 ENV DEBIAN_FRONTEND=noninteractive PATH=/opt/venv/bin:$PATH \
-    XSTILTS_DATA_DIR=/data HF_HUB_OFFLINE=1
+    XSTILTS_DATA_DIR=/data XSTILTS_REQUIRE_KEYS=true HF_HUB_OFFLINE=1
 RUN apt-get update -qq \
     && apt-get install -y -qq --no-install-recommends python3 curl \
     && rm -rf /var/lib/apt/lists/*

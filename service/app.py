@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from service.api import datasets, health, jobs, meta, translate
-from service.auth import authenticate
+from service.auth import AuthMiddleware
 from service.errors import ERROR_RESPONSES, install_error_handlers
 from service.jobs.runtime import JobRuntime
 from service.limits import BodyLimitMiddleware
@@ -17,7 +17,7 @@ from service.metrics import Metrics, MetricsMiddleware
 from service.settings import Settings
 from service.state import Services
 
-# Routers that need an API key (when keys are on) and count against the rate limit.
+# Routers under /v1: they need an API key (when keys are on) and count against the rate limit.
 API_ROUTERS: list[APIRouter] = [meta.router, translate.router, datasets.router, jobs.router]
 # Routers open to everyone: probes, metrics.
 OPEN_ROUTERS: list[APIRouter] = [health.router]
@@ -43,13 +43,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in OPEN_ROUTERS:
         app.include_router(router)
     for router in API_ROUTERS:
-        app.include_router(router, dependencies=[Depends(authenticate)], responses=ERROR_RESPONSES)
+        app.include_router(router, responses=ERROR_RESPONSES)
     install_error_handlers(app)
+    # The last added runs first: metrics, CORS, then authentication from the headers, and only
+    # then the body limit and the route, so a request without a valid key never has its body read.
     app.add_middleware(
         BodyLimitMiddleware,
         limit=settings.max_body_bytes,
         path_limits={"/v1/datasets": settings.max_upload_bytes},
     )
+    app.add_middleware(AuthMiddleware, trusted_proxies=settings.trusted_proxies)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"]

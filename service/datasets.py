@@ -22,6 +22,7 @@ from generator.errors import InputError
 from service.db import Base, newest_first_page, utcnow
 from service.errors import NotFoundError, ServiceError
 from service.settings import Settings
+from service.tenancy import Caller
 
 CHUNK_BYTES = 1 << 20
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -39,6 +40,8 @@ class Dataset(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     examples: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # The owner of the key that uploaded it; NULL when authentication was off (then only admin sees it).
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True, default=None)
 
 
 def datasets_root(settings: Settings) -> Path:
@@ -96,7 +99,12 @@ def _count_examples(task: str, path: Path, filename: str) -> int:
 
 
 def store_upload(
-    session: Session, settings: Settings, task: str, filename: str | None, source: BinaryIO
+    session: Session,
+    settings: Settings,
+    task: str,
+    filename: str | None,
+    source: BinaryIO,
+    owner: str | None = None,
 ) -> Dataset:
     """Validate and store an uploaded task file; 422 (nothing stored) when it does not read as `task`."""
     from generator.tasks import FORMATS
@@ -120,19 +128,33 @@ def store_upload(
         incoming.rename(root / dataset_id)
     finally:
         shutil.rmtree(incoming, ignore_errors=True)
-    row = Dataset(id=dataset_id, task=task, filename=name, sha256=sha256, size_bytes=size, examples=examples)
+    row = Dataset(
+        id=dataset_id,
+        task=task,
+        filename=name,
+        sha256=sha256,
+        size_bytes=size,
+        examples=examples,
+        owner=owner,
+    )
     session.add(row)
     session.flush()
     return row
 
 
-def get_dataset(session: Session, dataset_id: str) -> Dataset:
+def visible_dataset(session: Session, dataset_id: str, caller: Caller) -> Dataset | None:
+    """The dataset when it exists and `caller` may see it, else None (another owner's is not told apart)."""
     row = session.get(Dataset, dataset_id)
+    return row if row is not None and caller.can_see(row.owner) else None
+
+
+def get_dataset(session: Session, dataset_id: str, caller: Caller) -> Dataset:
+    row = visible_dataset(session, dataset_id, caller)
     if row is None:
         raise NotFoundError(f"no dataset with id '{dataset_id}'; GET /v1/datasets lists them")
     return row
 
 
-def list_datasets(session: Session, limit: int, offset: int) -> tuple[list[Dataset], int]:
-    """A page of datasets, newest first, and the total count."""
-    return newest_first_page(session, Dataset, limit, offset)
+def list_datasets(session: Session, limit: int, offset: int, caller: Caller) -> tuple[list[Dataset], int]:
+    """A page of the datasets `caller` may see, newest first, and their count."""
+    return newest_first_page(session, Dataset, limit, offset, *caller.visible(Dataset.owner))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar, overload
 
-from sqlalchemy import ColumnElement, Engine, create_engine, event, func, select
+from sqlalchemy import ColumnElement, Engine, create_engine, event, func, inspect, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -97,10 +97,36 @@ class Database:
         for attempt in range(attempts):
             try:
                 Base.metadata.create_all(self.engine)
-                return
+                break
             except DBAPIError:
                 if attempt == attempts - 1:
                     raise
+        self._check_columns()
+
+    def _check_columns(self) -> None:
+        """Fail with the statements to run when a table predates a column (create_all adds no columns)."""
+        existing = inspect(self.engine)
+        missing = [
+            (table, column)
+            for table in Base.metadata.sorted_tables
+            for column in table.columns
+            if column.name not in {c["name"] for c in existing.get_columns(table.name)}
+        ]
+        if missing:
+            statements = "; ".join(
+                f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(self.engine.dialect)}"
+                + (
+                    f" NOT NULL DEFAULT '{default}'"
+                    if (default := getattr(column.server_default, "arg", None))
+                    else ""
+                )
+                for table, column in missing
+            )
+            raise RuntimeError(
+                f"the database {self.engine.url.render_as_string(hide_password=True)} was made by an "
+                f"older xstilts and lacks {', '.join(f'{t.name}.{c.name}' for t, c in missing)}; "
+                f"add them ({statements}) or start from a new database"
+            )
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -8,13 +8,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from service.auth import authenticate
 from service.codeswitching import CodeSwitchRunner
 from service.db import Database
-from service.keys import KeyInfo
 from service.metrics import Metrics
 from service.settings import Settings
 from service.state import Services
+from service.tenancy import Caller
 from service.translators import ConfiguredTranslators, TranslationRunner
 
 
@@ -60,6 +59,14 @@ def get_metrics(services: ServicesDep) -> Metrics:
     return services.metrics
 
 
+def get_caller(request: Request) -> Caller:
+    """The caller `AuthMiddleware` identified from the request's headers."""
+    caller = getattr(request.state, "caller", None)
+    if not isinstance(caller, Caller):
+        raise RuntimeError(f"no caller for {request.url.path}: AuthMiddleware does not cover this route")
+    return caller
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 DbDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -67,4 +74,4 @@ TranslatorsDep = Annotated[ConfiguredTranslators, Depends(get_translators)]
 TranslationDep = Annotated[TranslationRunner, Depends(get_runner)]
 CodeSwitchDep = Annotated[CodeSwitchRunner, Depends(get_switcher)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
-AuthDep = Annotated[KeyInfo | None, Depends(authenticate)]
+CallerDep = Annotated[Caller, Depends(get_caller)]

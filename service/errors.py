@@ -20,6 +20,7 @@ from generator.errors import (
     ShardError,
     XstiltsError,
 )
+from service.redaction import redact_text
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     for status, description in (
         (400, "Request body that cannot be read (not UTF-8 JSON)"),
         (401, "Missing, unknown or revoked API key"),
+        (403, "The API key's scope does not allow this request"),
         (413, "Request body too large"),
         (422, "Invalid request; the message names the field to fix"),
         (429, "Rate limit exceeded; see Retry-After"),
@@ -71,8 +73,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    """The JSON error envelope."""
-    return {"error": {"code": code, "message": message, "field": field}}
+    """The JSON error envelope; the message never holds a server path or URL."""
+    return {"error": {"code": code, "message": redact_text(message), "field": field}}
 
 
 def error_response(
@@ -128,8 +130,11 @@ async def domain_handler(_request: Request, exc: Exception) -> JSONResponse:
     for cls, status, code in DOMAIN_ERRORS:
         if isinstance(exc, cls):
             return error_response(status, code, str(exc), field)
-    log.exception("unclassified error", exc_info=exc)
-    return error_response(500, "internal_error", f"{type(exc).__name__}: {exc}")
+    # The message may carry what a backend or its server answered: it goes to the log, not the client.
+    log.error("unclassified error: %s", exc, exc_info=exc)
+    return error_response(
+        500, "internal_error", f"internal error ({type(exc).__name__}); the service log has the details"
+    )
 
 
 def _allowed_methods(request: Request) -> str:

@@ -1,4 +1,4 @@
-"""API keys: secrets shown once at creation, stored as salted SHA-256 hashes, revocable."""
+"""API keys: secrets shown once at creation, stored as salted SHA-256 hashes, revocable; each with an owner and a scope."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from generator.errors import ConfigError
 from service.db import Base, as_utc, utcnow
+from service.tenancy import Caller, Scope, check_scope
 
 KEY_PREFIX = "xst"
 
@@ -29,17 +30,29 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, default=None)
     rate_limit: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+    # Whose data the key works on; NULL (keys made before owners existed) means the key's own.
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    scope: Mapped[str] = mapped_column(String(8), server_default="write")
 
 
 @dataclass(frozen=True)
 class KeyInfo:
-    """What may be shown about a key; `rate_limit` None means the service default."""
+    """What may be shown about a key; `rate_limit` None means the service default.
+
+    `owner` names whose data the key works on (keys with one owner share datasets and jobs);
+    `scope` is read, write or admin.
+    """
 
     id: str
     name: str
     created_at: datetime
     revoked_at: datetime | None
     rate_limit: int | None
+    owner: str
+    scope: Scope
+
+    def caller(self) -> Caller:
+        return Caller(self.id, self.owner, self.scope)
 
 
 @dataclass(frozen=True)
@@ -54,20 +67,56 @@ def _hash(salt: str, secret: str) -> str:
     return hashlib.sha256(f"{salt}:{secret}".encode()).hexdigest()
 
 
+def own_data(key_id: str) -> str:
+    """The owner of a key that shares its data with no other key."""
+    return f"key:{key_id}"
+
+
 def _info(row: ApiKey) -> KeyInfo:
-    return KeyInfo(row.id, row.name, as_utc(row.created_at), as_utc(row.revoked_at), row.rate_limit)
+    return KeyInfo(
+        row.id,
+        row.name,
+        as_utc(row.created_at),
+        as_utc(row.revoked_at),
+        row.rate_limit,
+        row.owner or own_data(row.id),
+        check_scope(row.scope),
+    )
 
 
-def create_key(session: Session, name: str, rate_limit: int | None = None) -> NewKey:
-    """Create a key named `name`; the secret has the form `xst_<id>_<random>`."""
+def create_key(
+    session: Session,
+    name: str,
+    rate_limit: int | None = None,
+    scope: str = "write",
+    owner: str | None = None,
+) -> NewKey:
+    """Create a key named `name`; the secret has the form `xst_<id>_<random>`.
+
+    Its data belongs to `owner` (default: the key itself, so it shares with no other key).
+    """
     if not name.strip():
         raise ConfigError("a key needs a non-empty name, e.g. --name ci")
     if rate_limit is not None and rate_limit < 0:
         raise ConfigError(f"rate limit must be >= 0 requests per minute, got {rate_limit}")
+    try:
+        checked = check_scope(scope)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if owner is not None and not owner.strip():
+        raise ConfigError("an owner must be a non-empty name, e.g. --owner team-a")
     key_id = secrets.token_hex(6)
     secret = f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
     salt = secrets.token_hex(16)
-    row = ApiKey(id=key_id, name=name, salt=salt, hash=_hash(salt, secret), rate_limit=rate_limit)
+    row = ApiKey(
+        id=key_id,
+        name=name,
+        salt=salt,
+        hash=_hash(salt, secret),
+        rate_limit=rate_limit,
+        owner=owner or own_data(key_id),
+        scope=checked,
+    )
     row.created_at = utcnow()
     session.add(row)
     session.flush()

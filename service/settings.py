@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.profiles import BackendProfile, default_profiles, read_profiles_file
 
 
 class Settings(BaseSettings):
@@ -25,18 +28,42 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the key and job store; empty means sqlite:///<data_dir>/xstilts.db. "
         "A Postgres URL (postgresql+psycopg://user:pass@host/db) also works.",
     )
-    default_backend: str = Field(
+    default_profile: str = Field(
         default="apertium",
-        description="Translation backend used when a request names none (see GET /v1/backends).",
+        description="Backend profile used when a request names none (see GET /v1/profiles).",
     )
-    backend_options: dict[str, Any] = Field(
-        default_factory=dict,
-        description='JSON object of options per backend name, e.g. {"ct2": {"model": "/models/nllb-ct2"}}.',
+    backends: dict[str, BackendProfile] = Field(
+        default_factory=default_profiles,
+        validate_default=True,
+        description="JSON object of backend profiles by name, each {backend, options, description}: "
+        "the operator's load-time options (model, device, paths, programs, URLs) and default call-time "
+        'options, e.g. {"nllb": {"backend": "ct2", "options": {"model": "/models/nllb-ct2", '
+        '"beam_size": 4}}}. Requests pick a profile and may tune only its call-time options.',
+    )
+    backends_file: Path | None = Field(
+        default=None,
+        description="JSON or YAML file of backend profiles, read at start instead of XSTILTS_BACKENDS "
+        "(set one of the two).",
     )
     require_keys: bool = Field(
         default=False,
         description="Require an API key on every /v1 route even before any key exists. Auth is also "
         "enforced as soon as one key has been created.",
+    )
+    auth_failures_per_minute: int = Field(
+        default=10,
+        ge=0,
+        description="Failed authentications allowed per client address and minute (token bucket); "
+        "past it every request from the address gets 429 for a while. 0 disables the limit.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description='JSON list of proxy addresses or networks, e.g. ["10.0.0.0/8"], whose '
+        "X-Forwarded-For header names the client; from anyone else the header is ignored.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="When set, GET /metrics needs 'Authorization: Bearer <token>'.",
     )
     rate_limit_per_minute: int = Field(
         default=600,
@@ -120,6 +147,32 @@ class Settings(BaseSettings):
         default=None, description="Ray cluster address for executor=ray; empty starts a local Ray."
     )
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted proxy '{proxy}' is no IP address or network; use e.g. 10.0.0.7 or 10.0.0.0/8"
+                ) from None
+        return proxies
+
+    @model_validator(mode="after")
+    def _check_profiles(self) -> Settings:
+        if self.backends_file is not None:
+            if "backends" in self.model_fields_set:
+                raise ValueError("set XSTILTS_BACKENDS or XSTILTS_BACKENDS_FILE, not both")
+            self.backends = read_profiles_file(self.backends_file)
+        if self.default_profile not in self.backends:
+            raise ValueError(
+                f"default profile '{self.default_profile}' is not among the backend profiles "
+                f"({', '.join(self.backends) or 'none'}); declare it in XSTILTS_BACKENDS or set "
+                "XSTILTS_DEFAULT_PROFILE to one of them"
+            )
+        return self
+
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to SQLite inside `data_dir`."""
         return self.database_url or f"sqlite:///{self.data_dir / 'xstilts.db'}"
@@ -127,7 +180,3 @@ class Settings(BaseSettings):
     def resolved_cache_path(self) -> Path:
         """Where the translation memory lives."""
         return self.cache_path or self.data_dir / "cache.sqlite"
-
-    def options_for(self, backend: str) -> dict[str, Any]:
-        """Configured options for `backend` (an empty dict when none are set)."""
-        return dict(self.backend_options.get(backend, {}))

@@ -20,7 +20,7 @@ AUTH_RECHECK_S = 1.0
 
 @dataclass
 class Services:
-    """Settings, database, metrics, translators and limits of one running app."""
+    """Settings, database, metrics, translators and limits (requests, failed authentications) of one running app."""
 
     settings: Settings
     db: Database
@@ -29,6 +29,7 @@ class Services:
     runner: TranslationRunner
     switcher: CodeSwitchRunner
     limiter: RateLimiter
+    auth_failures: RateLimiter
     cache: TranslationCache | None
     _auth_on: bool = False
     _auth_checked: float = field(default=-1e9)
@@ -49,6 +50,7 @@ class Services:
             runner=TranslationRunner(settings, metrics, cache),
             switcher=CodeSwitchRunner(settings, metrics),
             limiter=RateLimiter(settings.rate_limit_per_minute),
+            auth_failures=RateLimiter(settings.auth_failures_per_minute),
             cache=cache,
         )
 

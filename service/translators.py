@@ -1,56 +1,75 @@
-"""Translators for requests (from the process registry, under the configured options) and the cached, batched translate path."""
+"""Translators for requests (the operator's backend profiles, from the process registry) and the cached, batched translate path."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable
+import logging
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from generator.backends.base import CallOptions, Translator, cache_key
 from generator.backends.loaded import LoadedTranslators
-from generator.backends.registry import BackendOptions, split_options
 from generator.cache import TranslationCache
+from generator.errors import ConfigError
 from service.batching import MicroBatcher
+from service.errors import ServiceError
 from service.metrics import Metrics
+from service.profiles import ProfileChoice, choose_profile
 from service.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Selected:
-    """A loaded translator and the call-time options to call it with."""
+    """A loaded translator, the profile it came from and the call-time options to call it with."""
 
+    profile: str
     translator: Translator
     call: CallOptions
 
 
 class ConfiguredTranslators:
-    """Translators of the process registry, with the configured options of each backend under request overrides.
+    """Translators of the process registry for the operator's backend profiles.
 
-    Load-time options pick the instance (one per backend + load-time options, shared with the job
-    pipeline in this process); call-time options go with each call.
+    A profile's load-time options pick the instance (one per backend + load-time options, shared
+    with the job pipeline in this process); the call-time options a request may tune go with
+    each call.
     """
 
     def __init__(self, settings: Settings, loaded: LoadedTranslators) -> None:
         self.settings = settings
         self.loaded = loaded
 
-    def options(self, backend: str, overrides: dict[str, Any] | None = None) -> BackendOptions:
-        """Configured options for `backend` with `overrides` on top, split by the backend's models."""
-        return split_options(backend, {**self.settings.options_for(backend), **(overrides or {})})
+    def choose(
+        self, profile: str | None, requested: Mapping[str, Any] | None = None, field: str = "options"
+    ) -> ProfileChoice:
+        """Profile `profile` (the default one when None) with the request's call-time options; 422 otherwise."""
+        name = profile or self.settings.default_profile
+        return choose_profile(self.settings.backends, name, requested or {}, field)
 
-    def get(self, backend: str, overrides: dict[str, Any] | None = None) -> Selected:
-        """The translator for `backend` and options, created on first use (ConfigError when invalid)."""
-        options = self.options(backend, overrides)
-        return Selected(self.loaded.get(backend, options.load), options.call)
+    def get(self, choice: ProfileChoice) -> Selected:
+        """The loaded translator of `choice`, created on first use (503 when the profile cannot load)."""
+        try:
+            translator = self.loaded.get(choice.backend, choice.load)
+        except ConfigError as exc:
+            log.warning("backend profile %r cannot be loaded: %s", choice.name, exc)
+            raise ServiceError(
+                503,
+                "profile_unavailable",
+                f"backend profile '{choice.name}' cannot be loaded on this server ({exc}); the "
+                "operator must fix the profile (the service log has the details)",
+                "profile",
+            ) from exc
+        return Selected(choice.name, translator, choice.call)
 
-    async def aget(self, backend: str, overrides: dict[str, Any] | None = None) -> Selected:
+    async def aget(self, choice: ProfileChoice) -> Selected:
         """`get` without blocking the event loop when the translator must be created."""
-        options = self.options(backend, overrides)
-        translator = self.loaded.peek(backend, options.load)
+        translator = self.loaded.peek(choice.backend, choice.load)
         if translator is None:
-            translator = await asyncio.to_thread(self.loaded.get, backend, options.load)
-        return Selected(translator, options.call)
+            return await asyncio.to_thread(self.get, choice)
+        return Selected(choice.name, translator, choice.call)
 
 
 @dataclass(frozen=True)

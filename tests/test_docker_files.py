@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from service.profiles import PROFILES
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,13 +126,22 @@ def test_compose_defaults_and_documented_examples_are_valid_settings(monkeypatch
         if name.startswith("XSTILTS_") and value is not None:
             monkeypatch.setenv(name, value)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert (settings.default_backend, settings.backend_options, settings.run_worker) == ("ct2", {}, False)
+    assert (settings.default_profile, list(settings.backends), settings.run_worker) == (
+        "apertium",
+        ["apertium"],
+        False,
+    )
+    assert settings.require_keys, "the stack listens on every interface, so it requires keys"
     examples = QUOTED_EXAMPLE.findall(ENV_EXAMPLE.read_text(encoding="utf-8"))
-    assert any(name == "XSTILTS_BACKEND_OPTIONS" for name, _ in examples)
+    assert any(name == "XSTILTS_BACKENDS" for name, _ in examples)
     for name, value in examples:
         monkeypatch.setenv(name, value)
+        expected = json.loads(value)
+        if name == "XSTILTS_BACKENDS":
+            monkeypatch.setenv("XSTILTS_DEFAULT_PROFILE", next(iter(expected)))
+            expected = PROFILES.validate_python(expected)
         parsed = Settings(_env_file=None)  # type: ignore[call-arg]
-        assert getattr(parsed, SETTINGS[name]) == json.loads(value)
+        assert getattr(parsed, SETTINGS[name]) == expected
 
 
 def docker_compose(*args: str, env_file: Path) -> subprocess.CompletedProcess[str]:
@@ -151,11 +161,11 @@ def test_compose_file_validates_with_every_profile(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
 
 
-def test_backend_options_json_from_the_env_file_reaches_the_containers(tmp_path: Path) -> None:
-    options = {"ct2": {"model": "/models/nllb-200-distilled-600M-ct2", "device": "cuda"}}
+def test_backend_profiles_json_from_the_env_file_reaches_the_containers(tmp_path: Path) -> None:
+    profiles = {"nllb": {"backend": "ct2", "options": {"model": "/models/nllb-200-distilled-600M-ct2"}}}
     env_file = tmp_path / "stack.env"
     env_file.write_text(
-        f"XSTILTS_BACKEND_OPTIONS='{json.dumps(options)}'\nXSTILTS_RATE_LIMIT_PER_MINUTE=60\n",
+        f"XSTILTS_BACKENDS='{json.dumps(profiles)}'\nXSTILTS_RATE_LIMIT_PER_MINUTE=60\n",
         encoding="utf-8",
     )
     result = docker_compose("config", env_file=env_file)
@@ -163,7 +173,7 @@ def test_backend_options_json_from_the_env_file_reaches_the_containers(tmp_path:
     services = yaml.safe_load(result.stdout)["services"]
     for service in ("api", "worker"):
         env = services[service]["environment"]
-        assert json.loads(env["XSTILTS_BACKEND_OPTIONS"]) == options
+        assert json.loads(env["XSTILTS_BACKENDS"]) == profiles
         assert env["XSTILTS_RATE_LIMIT_PER_MINUTE"] == "60"
 
 

@@ -3,25 +3,27 @@
 QA: per window the `n_best` start and end logits form spans inside the context (end >= start,
 at most `max_answer_length` tokens); the best span over all windows of a question becomes its text
 answer (SQuAD v2 formats answer "" when the `<s>` no-answer score beats it). Pair and choice tasks
-score accuracy, tagging seqeval F1 on the first sub-token of each word, retrieval Tatoeba accuracy
-from mean-pooled middle-layer embeddings of the encoder.
+score accuracy, tagging seqeval F1 on the first sub-token of each word (UD-POS with seqeval
+0.0.12's beside), retrieval Tatoeba accuracy from mean-pooled middle-layer embeddings of the
+encoder; LAReQA and Mewsli-X run through `trainer.retrieval_tasks`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.errors import ConfigError
 from generator.example import Example
-from trainer.config.experiment import Hyperparameters
-from trainer.config.phases import RetrievalConfig, TargetConfig
+from trainer.config.experiment import Experiment, Hyperparameters
+from trainer.config.phases import TargetConfig
+from trainer.config.retrieval import DUAL_ENCODER_TASKS, RetrievalConfig
 from trainer.config.sources import DataSource
 from trainer.data import EncodedTask, collate, encode, sorted_batches
 from trainer.reading import DataLog, read_task_data
-from trainer.run_folder import RUN_FILE
+from trainer.run_folder import RUN_FILE, stored_oracle
 
 if TYPE_CHECKING:
     import torch
@@ -135,7 +137,7 @@ def score_examples(
             ids = logits[f_index].argmax(-1).tolist()
             predicted[feature["example"]] = [labels[ids[pos]] for pos in feature["first_tokens"]]
         tags = [predicted[i] + ["O"] * (len(e.tokens) - len(predicted[i])) for i, e in enumerate(examples)]
-        return LanguageResult(metrics.tagging_scores([e.tags for e in examples], tags), tags)
+        return LanguageResult(metrics.tagging_task_scores(task_name, [e.tags for e in examples], tags), tags)
     choice = {task.features[i]["example"]: int(row.argmax()) for i, row in logits.items()}
     preds = [choice[i] for i in range(len(examples))]
     result = {"accuracy": metrics.accuracy([e.label for e in examples], preds)}
@@ -196,7 +198,7 @@ def _write_predictions(out_dir: Path, task: str, lang: str, predictions: Any) ->
     return write_predictions(out_dir, task, lang, predictions)
 
 
-def evaluate_retrieval(
+def evaluate_tatoeba_config(
     encoder: Any, tokenizer: Any, config: RetrievalConfig, hp: Hyperparameters
 ) -> dict[str, dict[str, float]]:
     """Tatoeba accuracy per language from the encoder's mean-pooled middle layer; {} when no data."""
@@ -223,14 +225,63 @@ def evaluate_retrieval(
     return out
 
 
-def evaluate_checkpoint(run_dir: Path, experiment: Any) -> Scores:
+def evaluate_retrievals(
+    experiment: Experiment,
+    encoder_path: str | Path,
+    tokenizer: Any,
+    *,
+    seed: int,
+    out_dir: Path,
+    resume: bool = False,
+    train: bool = True,
+    say: Callable[[str], None] = print,
+) -> Scores:
+    """Every retrieval entry of an experiment on the encoder at `encoder_path`; entries whose folder
+    is missing are skipped with a message (the config check has refused them unless optional)."""
+    from trainer.model import load_encoder
+    from trainer.retrieval_tasks import run_dual_encoder_task
+
+    scores: Scores = {}
+    encoder = None
+    for retrieval in experiment.retrieval:
+        if not retrieval.dir.is_dir():
+            say(f"[yellow]retrieval {retrieval.task}: no data in {retrieval.dir}; skipped[/]")
+            continue
+        if retrieval.task in DUAL_ENCODER_TASKS:
+            scores |= run_dual_encoder_task(
+                retrieval,
+                encoder_path,
+                tokenizer,
+                seed=seed,
+                out_dir=out_dir,
+                mixed_precision=experiment.mixed_precision,
+                batch_size=experiment.hparams.eval_batch_size,
+                resume=resume,
+                train=train,
+            )
+            continue
+        if encoder is None:
+            import torch
+
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+            encoder = load_encoder(encoder_path).to(device)
+        found = evaluate_tatoeba_config(encoder, tokenizer, retrieval, experiment.hparams)
+        if found:
+            scores[retrieval.task] = found
+        else:
+            say(f"[yellow]retrieval {retrieval.task}: no data in {retrieval.dir}; skipped[/]")
+    return scores
+
+
+def evaluate_checkpoint(run_dir: Path, experiment: Experiment) -> Scores:
     """Re-evaluate the finished target models of one run folder; retrieval uses its intermediate
-    encoder, or the pretrained model for a run without an intermediate phase."""
+    encoder, or the pretrained model for a run without an intermediate phase. A target's oracle
+    scores are read back from its model selection (they need the models of every epoch end)."""
     import json
 
     from transformers import AutoTokenizer
 
-    from trainer.model import StiltsModel, load_encoder
+    from trainer.model import StiltsModel
 
     if not (run_dir / RUN_FILE).is_file():
         raise ConfigError(
@@ -256,14 +307,16 @@ def evaluate_checkpoint(run_dir: Path, experiment: Any) -> Scores:
             labels=labels,
             out_dir=run_dir / "predictions",
         )
+        oracle = stored_oracle(run_dir / f"target-{target.name}")
+        if oracle:
+            scores[f"{target.name}_oracle"] = oracle
     encoder_dir = run_dir / "intermediate" / "model"
     if not encoder_dir.is_dir():
         encoder_dir = Path(json.loads((run_dir / RUN_FILE).read_text(encoding="utf-8"))["model"])
     if experiment.retrieval:
-        encoder = load_encoder(encoder_dir)
+        seed = int(json.loads((run_dir / RUN_FILE).read_text(encoding="utf-8")).get("seed", 1))
         tokenizer = AutoTokenizer.from_pretrained(encoder_dir)
-        for retrieval in experiment.retrieval:
-            found = evaluate_retrieval(encoder, tokenizer, retrieval, experiment.hparams)
-            if found:
-                scores[retrieval.task] = found
+        scores |= evaluate_retrievals(
+            experiment, encoder_dir, tokenizer, seed=seed, out_dir=run_dir, train=False, say=lambda _: None
+        )
     return scores

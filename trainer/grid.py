@@ -34,6 +34,7 @@ def run_grid(
     """Run every condition the config supports for every seed, then write the report and charts."""
     from trainer.report.aggregate import build_report
     from trainer.report.render import write_report
+    from trainer.selection import ORACLE_SUFFIX, statement
     from trainer.train import StiltsRecipe
 
     out = Path(out_dir) if out_dir is not None else experiment.output_dir
@@ -62,16 +63,26 @@ def run_grid(
         "conditions": list(runs),
         "intermediate": [t.key for t in experiment.intermediate.tasks] if experiment.intermediate else [],
         "targets": [t.name for t in experiment.targets],
+        "model_selection": statement(experiment.targets),
         "data": data | _retrieval_data(experiment),
     }
     kinds = {t.name: task_kind(t.task) for t in experiment.targets}
+    kinds |= {f"{name}{ORACLE_SUFFIX}": kind for name, kind in kinds.items()}
     report = build_report(runs, meta=meta, kinds=kinds)  # type: ignore[arg-type]
     return GridResult(runs, write_report(report, out / "report"), out)
 
 
 def _retrieval_data(experiment: Experiment) -> dict[str, Any]:
-    """What the retrieval evaluations read: Tatoeba's line-aligned test pairs in their folder."""
-    return {
-        r.task: {"eval": {"all": {"source": str(r.dir), "split": "test", "layout": "raw"}}}
-        for r in experiment.retrieval
-    }
+    """What the retrieval evaluations read: Tatoeba's line-aligned test pairs, XQuAD-R's files,
+    Mewsli-X's mentions of one split, and the English pairs of a retrieval fine-tuning."""
+    out: dict[str, Any] = {}
+    for r in experiment.retrieval:
+        split = r.split if r.task == "mewslix" else "test"
+        layout = "raw" if r.task == "tatoeba" else "xtreme-r"
+        entry: dict[str, Any] = {
+            "eval": {"all": {"source": str(r.data_dir), "split": split, "layout": layout}}
+        }
+        if r.finetune is not None:
+            entry["train"] = {"en": {"source": str(r.finetune.train), "split": "train", "layout": "raw"}}
+        out[r.task] = entry
+    return out

@@ -1,38 +1,33 @@
 """XTREME-R evaluation metrics, computed the way google-research/xtreme's `evaluate.py` computes them.
 
 Every public score is in percent (0-100). `Scores` is the result structure the trainer and the
-report share: task -> language -> metric -> value.
+report share: task -> language -> metric -> value. Retrieval metrics live in
+`trainer.retrieval_metrics`, the task / category / overall averages in `trainer.benchmark`.
 
 Sources followed line by line:
-- QA: SQuAD v1.1 official script (XQuAD, TyDiQA-GoldP), SQuAD v2.0 no-answer rules, and the MLQA
-  script (`third_party/evaluate_mlqa.py`) with its language-specific normalisation for MLQA.
-- Tagging: seqeval `f1_score` in its default (non-strict) mode for both WikiANN and UD-POS, as
-  XTREME scores both. On POS tags this is not token accuracy: seqeval reads the first letter of a
-  tag as a chunk prefix and the rest as its type, so runs of the same tag merge into one chunk
-  ("NOUN NOUN" is one chunk) and SCONJ/CCONJ share the type "CONJ". Token accuracy is reported
-  beside it.
-- Retrieval: Tatoeba top-1 cosine accuracy, mAP@k as XTREME's LAReQA `average_precision_at_k`
-  (Mewsli-X's MRR@20 is the same number with one gold entity), BUCC F1 at a score threshold and
-  the threshold search of `bucc_optimize`.
+- QA: SQuAD v1.1 official script (XQuAD, TyDiQA-GoldP), the SQuAD v2.0 script's no-answer rules
+  and denominator, and the MLQA script (`third_party/evaluate_mlqa.py`) with its
+  language-specific normalisation for MLQA. XTREME-R ranks a QA task by (EM + F1) / 2, kept per
+  language as `em_f1`.
+- Tagging: seqeval 1.2.2 `f1_score` in its default (non-strict) mode for both WikiANN and UD-POS,
+  as XTREME scores both. On POS tags this is not token accuracy: seqeval reads the first letter
+  of a tag as a chunk prefix and the rest as its type, so runs of the same tag merge into one
+  chunk ("NOUN NOUN" is one chunk) and SCONJ/CCONJ share the type "CONJ". Token accuracy is
+  reported beside it, and for UD-POS seqeval 0.0.12's F1 (`trainer.seqeval_legacy`) too.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import string
 import unicodedata
 import warnings
 from collections import Counter
-from collections.abc import Collection, Hashable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 
 from generator.errors import ConfigError
 from generator.example import Kind
-
-if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import ArrayLike
+from trainer.seqeval_legacy import legacy_seqeval_scores
 
 Scores = dict[str, dict[str, dict[str, float]]]
 
@@ -43,15 +38,18 @@ PRIMARY_METRIC: dict[str, str] = {
     "udpos": "f1",
     "wikiann": "f1",
     "panx": "f1",
-    "xquad": "f1",
-    "mlqa": "f1",
-    "tydiqa": "f1",
+    "xquad": "em_f1",
+    "mlqa": "em_f1",
+    "tydiqa": "em_f1",
     "tatoeba": "accuracy",
     "bucc": "f1",
     "bucc2018": "f1",
     "lareqa": "map@20",
     "mewslix": "map@20",
 }
+# Variants of a task scored apart: `<task>_frozen` (LAReQA, Mewsli-X before retrieval fine-tuning)
+# and `<task>_oracle` (models chosen on target-language dev).
+VARIANT_SUFFIXES = ("frozen", "oracle")
 KIND_PRIMARY_METRIC: dict[str, str] = {
     "qa": "f1",
     "pair": "accuracy",
@@ -64,6 +62,9 @@ KIND_PRIMARY_METRIC: dict[str, str] = {
 def primary_metric(task: str, kind: Kind | None = None) -> str:
     """The metric a task is ranked and averaged by; unknown tasks fall back to their kind's metric."""
     key = task.strip().lower().replace("-", "").replace("_", "")
+    for suffix in VARIANT_SUFFIXES:
+        if key.endswith(suffix) and key[: -len(suffix)] in PRIMARY_METRIC:
+            key = key[: -len(suffix)]
     if key in PRIMARY_METRIC:
         return PRIMARY_METRIC[key]
     if kind is not None and kind in KIND_PRIMARY_METRIC:
@@ -74,7 +75,7 @@ def primary_metric(task: str, kind: Kind | None = None) -> str:
     )
 
 
-def _check_lengths(gold: Collection[object], pred: Collection[object], what: str) -> None:
+def check_lengths(gold: Collection[object], pred: Collection[object], what: str) -> None:
     if len(gold) != len(pred):
         raise ValueError(
             f"{len(pred)} predicted {what} for {len(gold)} gold {what}; pass one prediction each"
@@ -87,9 +88,10 @@ def _check_lengths(gold: Collection[object], pred: Collection[object], what: str
 
 
 def accuracy(gold: Sequence[Hashable], pred: Sequence[Hashable]) -> float:
-    """Percentage of predictions equal to their gold label."""
-    _check_lengths(gold, pred, "labels")
-    return 100.0 * sum(int(g == p) for g, p in zip(gold, pred, strict=True)) / len(gold)
+    """Percentage of predictions equal to their gold label (as evaluate.py: correct / n * 100)."""
+    check_lengths(gold, pred, "labels")
+    correct = sum(int(p == g) for p, g in zip(pred, gold, strict=True))
+    return float(correct) / len(pred) * 100
 
 
 # ---------------------------------------------------------------- extractive QA
@@ -193,40 +195,57 @@ def _v2_pair(prediction: str, golds: Sequence[str], mlqa_lang: str | None) -> tu
 
 def qa_scores(
     predictions: Mapping[str, str],
-    gold: Mapping[str, Sequence[str]],
+    gold: Mapping[str, Sequence[str]] | Iterable[tuple[str, Sequence[str]]],
     *,
     mlqa_lang: str | None = None,
     squad_v2: bool = False,
 ) -> dict[str, float]:
-    """Exact match and F1 (percent) over all gold questions, each the max over its gold answers.
+    """Exact match, F1 and their mean `em_f1` (percent), each question the max over its gold answers.
 
-    A question without a prediction scores 0 (as the official scripts). `mlqa_lang` switches to
-    MLQA's normalisation for that answer language. `squad_v2` applies the no-answer rules: a
-    question with no gold answer is matched only by an empty prediction.
+    `gold` maps question id -> gold answers, or is the (id, answers) pairs in file order.
+    `mlqa_lang` switches to MLQA's normalisation for that answer language. SQuAD v1.1 / MLQA rules
+    by default: a question without a prediction scores 0 and counts, a repeated id counts twice.
+    `squad_v2` applies the v2.0 script: a question with no gold answer is matched only by an empty
+    prediction, each id counts once, and questions without a prediction are left out of the
+    denominator (the script divides by the questions it has a prediction for).
     """
-    if not gold:
+    pairs = list(gold.items() if isinstance(gold, Mapping) else gold)
+    if not pairs:
         raise ValueError("no gold questions to score; pass at least one question")
-    em_total = f1_total = 0.0
-    for qid, answers in gold.items():
-        if qid not in predictions:
-            continue
-        prediction = predictions[qid]
-        if squad_v2:
-            em, f1 = _v2_pair(prediction, answers, mlqa_lang)
-        elif not answers:
+    if squad_v2:
+        # The v2.0 script keeps one score per question id and divides by the ids it has a score for.
+        by_id = {
+            qid: _v2_pair(predictions[qid], answers, mlqa_lang)
+            for qid, answers in pairs
+            if qid in predictions
+        }
+        if not by_id:
             raise ValueError(
-                f"question {qid!r} has no gold answer; score SQuAD v2-style data with squad_v2=True"
+                "no question has a prediction; the SQuAD v2.0 score divides by answered questions"
             )
-        else:
-            em = max(qa_exact(prediction, a, mlqa_lang) for a in answers)
-            f1 = max(qa_f1(prediction, a, mlqa_lang) for a in answers)
-        em_total += em
-        f1_total += f1
-    return {"exact_match": 100.0 * em_total / len(gold), "f1": 100.0 * f1_total / len(gold)}
+        em_total, f1_total = sum(em for em, _ in by_id.values()), sum(f1 for _, f1 in by_id.values())
+        total = len(by_id)
+    else:
+        em_total = f1_total = 0.0
+        for qid, answers in pairs:
+            if qid not in predictions:
+                continue
+            if not answers:
+                raise ValueError(
+                    f"question {qid!r} has no gold answer; score SQuAD v2-style data with squad_v2=True"
+                )
+            em_total += max(qa_exact(predictions[qid], a, mlqa_lang) for a in answers)
+            f1_total += max(qa_f1(predictions[qid], a, mlqa_lang) for a in answers)
+        total = len(pairs)
+    exact_match, f1 = 100.0 * em_total / total, 100.0 * f1_total / total
+    return {"exact_match": exact_match, "f1": f1, "em_f1": (exact_match + f1) / 2}
 
 
 def qa_task_scores(
-    task: str, lang: str, predictions: Mapping[str, str], gold: Mapping[str, Sequence[str]]
+    task: str,
+    lang: str,
+    predictions: Mapping[str, str],
+    gold: Mapping[str, Sequence[str]] | Iterable[tuple[str, Sequence[str]]],
 ) -> dict[str, float]:
     """QA scores with the normalisation XTREME uses for `task`: MLQA's for mlqa, SQuAD's otherwise."""
     return qa_scores(predictions, gold, mlqa_lang=lang if task.lower() == "mlqa" else None)
@@ -246,14 +265,14 @@ def token_accuracy(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]])
 
 
 def _check_tag_shapes(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> None:
-    _check_lengths(gold, pred, "sentences")
+    check_lengths(gold, pred, "sentences")
     for i, (g, p) in enumerate(zip(gold, pred, strict=True)):
         if len(g) != len(p):
             raise ValueError(f"sentence {i}: {len(p)} predicted tags for {len(g)} gold tokens")
 
 
-def tagging_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, float]:
-    """seqeval F1 / precision / recall (default mode, as XTREME for NER and POS) and token accuracy."""
+def seqeval_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, float]:
+    """seqeval F1 / precision / recall in percent (default mode), as evaluate.py's `f1` for NER and POS."""
     from seqeval.metrics import f1_score, precision_score, recall_score
 
     _check_tag_shapes(gold, pred)
@@ -265,115 +284,29 @@ def tagging_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]])
         f1 = float(f1_score(y_true, y_pred))
         precision = float(precision_score(y_true, y_pred))
         recall = float(recall_score(y_true, y_pred))
-    return {
-        "f1": 100.0 * f1,
-        "precision": 100.0 * precision,
-        "recall": 100.0 * recall,
-        "accuracy": token_accuracy(gold, pred),
-    }
+    return {"f1": f1 * 100, "precision": precision * 100, "recall": recall * 100}
 
 
-# ---------------------------------------------------------------- retrieval
+LEGACY_SEQEVAL = "seqeval_0.0.12"
 
 
-def cosine_similarity(queries: ArrayLike, candidates: ArrayLike) -> np.ndarray:
-    """The (queries x candidates) cosine similarity matrix of two embedding matrices."""
-    import numpy as np
-
-    q = np.asarray(queries, dtype=np.float64)
-    c = np.asarray(candidates, dtype=np.float64)
-    if q.ndim != 2 or c.ndim != 2 or q.shape[1] != c.shape[1]:
-        raise ValueError(
-            f"embeddings must be 2-D with the same width; got queries {q.shape} and candidates {c.shape}"
-        )
-    q = q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
-    c = c / np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-12)
-    return q @ c.T
+def legacy_tagging_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, float]:
+    """seqeval 0.0.12's F1 / precision / recall in percent, keyed `f1_seqeval_0.0.12` and so on."""
+    _check_tag_shapes(gold, pred)
+    scores = legacy_seqeval_scores(gold, pred)
+    return {f"{metric}_{LEGACY_SEQEVAL}": value * 100 for metric, value in scores.items()}
 
 
-def rank_candidates(queries: ArrayLike, candidates: ArrayLike, k: int = 20) -> list[list[int]]:
-    """For each query, the indices of its `k` most cosine-similar candidates, best first (ties: lower index)."""
-    import numpy as np
-
-    sims = cosine_similarity(queries, candidates)
-    order = np.argsort(-sims, axis=1, kind="stable")[:, :k]
-    return [[int(i) for i in row] for row in order]
+def tagging_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, float]:
+    """seqeval F1 / precision / recall (default mode, as XTREME for NER and POS) and token accuracy."""
+    return seqeval_scores(gold, pred) | {"accuracy": token_accuracy(gold, pred)}
 
 
-def tatoeba_accuracy(src: ArrayLike, tgt: ArrayLike) -> float:
-    """Top-1 cosine retrieval accuracy: row i of `src` should find row i of `tgt` among all of `tgt`."""
-    predicted = [row[0] for row in rank_candidates(src, tgt, k=1)]
-    return accuracy(list(range(len(predicted))), predicted)
-
-
-def average_precision_at_k(relevant: Collection[Hashable], ranked: Sequence[Hashable], k: int = 20) -> float:
-    """AP@k (0-1) of one ranking, as XTREME's LAReQA: repeats ignored, divided by min(#relevant, k)."""
-    if not relevant:
-        raise ValueError("a query without relevant candidates has no average precision; drop it")
-    top = list(ranked)[:k]
-    hits = 0
-    score = 0.0
-    for i, item in enumerate(top):
-        if item in relevant and item not in top[:i]:
-            hits += 1
-            score += hits / (i + 1)
-    return score / min(len(relevant), k)
-
-
-def map_at_k(
-    relevant: Sequence[Collection[Hashable]], ranked: Sequence[Sequence[Hashable]], k: int = 20
-) -> float:
-    """Mean AP@k in percent over queries (LAReQA mAP@20; Mewsli-X MRR@20 with one relevant each)."""
-    _check_lengths(relevant, ranked, "queries")
-    aps = [average_precision_at_k(r, p, k) for r, p in zip(relevant, ranked, strict=True)]
-    return 100.0 * math.fsum(aps) / len(aps)
-
-
-Pair = tuple[str, str]
-
-
-def bucc_scores(predicted: Collection[Pair], gold: Collection[Pair]) -> dict[str, float]:
-    """BUCC F1 / precision / recall (percent) of mined (source id, target id) pairs."""
-    if not gold:
-        raise ValueError("no gold pairs to score; pass the gold (source id, target id) pairs")
-    found = set(predicted)
-    correct = len(found & set(gold))
-    if correct == 0:
-        return {"f1": 0.0, "precision": 0.0, "recall": 0.0}
-    precision = correct / len(found)
-    recall = correct / len(set(gold))
-    f1 = 2 * precision * recall / (precision + recall)
-    return {"f1": 100.0 * f1, "precision": 100.0 * precision, "recall": 100.0 * recall}
-
-
-def bucc_threshold_scores(
-    scored: Mapping[Pair, float], gold: Collection[Pair], threshold: float
+def tagging_task_scores(
+    task: str, gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]
 ) -> dict[str, float]:
-    """BUCC scores of the candidate pairs whose score is at least `threshold`."""
-    return bucc_scores([pair for pair, score in scored.items() if score >= threshold], gold)
-
-
-def bucc_best_threshold(scored: Mapping[Pair, float], gold: Collection[Pair]) -> float:
-    """The score threshold with the best F1 on `gold` (XTREME's `bucc_optimize`, tuned on dev).
-
-    The threshold lies midway between the last kept candidate and the next one; when the best cut
-    keeps every candidate it is the lowest score itself.
-    """
-    gold_set = set(gold)
-    if not gold_set:
-        raise ValueError("no gold pairs to tune the threshold on; pass the dev gold pairs")
-    items = sorted(scored.items(), key=lambda item: -item[1])
-    best_f1 = 0.0
-    threshold = 0.0
-    correct = 0
-    for i, (pair, score) in enumerate(items):
-        correct += pair in gold_set
-        if correct == 0:
-            continue
-        precision = correct / (i + 1)
-        recall = correct / len(gold_set)
-        f1 = 2 * precision * recall / (precision + recall)
-        if f1 > best_f1:
-            best_f1 = f1
-            threshold = (score + items[i + 1][1]) / 2 if i + 1 < len(items) else score
-    return threshold
+    """`tagging_scores`, plus seqeval 0.0.12's scores beside them for UD-POS, where the versions differ."""
+    scores = tagging_scores(gold, pred)
+    if task.strip().lower().replace("-", "").replace("_", "") in ("udpos", "pos"):
+        scores |= legacy_tagging_scores(gold, pred)
+    return scores

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.errors import ConfigError, InputError
-from trainer.metrics import map_at_k, rank_candidates, tatoeba_accuracy
+from trainer.retrieval_metrics import map_at_k, rank_candidates, tatoeba_accuracy
 
 if TYPE_CHECKING:
     import numpy as np
@@ -196,8 +196,8 @@ def evaluate_tatoeba(
 ) -> dict[str, float]:
     """Tatoeba top-1 cosine accuracy (percent) in both directions.
 
-    `accuracy` is xx->en (each sentence finds its English translation among all English lines),
-    `accuracy_en_xx` the reverse, which is the search direction of XTREME's script.
+    `accuracy` is en->xx, XTREME's number: its script indexes the `lang` sentences and searches
+    them with each English sentence. `accuracy_xx_en` is the reverse search, reported beside it.
     """
     if len(src_sentences) != len(eng_sentences):
         raise ConfigError(
@@ -207,7 +207,7 @@ def evaluate_tatoeba(
     kwargs: dict[str, Any] = {"layer": layer, "batch_size": batch_size, "max_length": max_length}
     src = embed_sentences(model, tokenizer, src_sentences, **kwargs)
     eng = embed_sentences(model, tokenizer, eng_sentences, **kwargs)
-    return {"accuracy": tatoeba_accuracy(src, eng), "accuracy_en_xx": tatoeba_accuracy(eng, src)}
+    return {"accuracy": tatoeba_accuracy(eng, src), "accuracy_xx_en": tatoeba_accuracy(src, eng)}
 
 
 def evaluate_ranking(

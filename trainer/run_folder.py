@@ -1,6 +1,7 @@
 """The files of a run folder: `run.json` (condition, seed, pretrained model), `data.json` (every
-file or split read: role, language, split, layout, examples, realignment counts), and per phase
-`done.json` (a finished phase) and resumable `checkpoint-<optimiser step>` folders."""
+file or split read: role, language, split, layout, examples, realignment counts), per phase
+`done.json` (a finished phase) and resumable `checkpoint-<optimiser step>` folders, and per target
+`selection.json` (its model selection points)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ RUN_FILE = "run.json"
 DATA_FILE = "data.json"
 CHECKPOINT_PREFIX = "checkpoint-"
 _POSITION = "position.json"
+SELECTION_FILE = "selection.json"
 
 
 def save_checkpoint(accelerator: Any, directory: Path, micro_step: int, losses: list[float]) -> None:
@@ -33,3 +35,18 @@ def latest_checkpoint(phase_dir: Path) -> Path | None:
     """The phase's checkpoint with the most optimiser steps, or None when it has none."""
     found = [p for p in phase_dir.glob(f"{CHECKPOINT_PREFIX}*") if (p / _POSITION).is_file()]
     return max(found, key=lambda p: int(p.name.removeprefix(CHECKPOINT_PREFIX)), default=None)
+
+
+def oracle_from_points(points: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per language of the selection points: its test scores at the point its dev score is best
+    (ties: the earlier point)."""
+    langs = points[0]["dev"] if points else {}
+    return {lang: max(points, key=lambda p: (p["dev"][lang], -p["step"]))["test"][lang] for lang in langs}
+
+
+def stored_oracle(target_dir: Path) -> dict[str, dict[str, float]]:
+    """The oracle scores of a target phase from its `selection.json`; {} without one."""
+    state = target_dir / SELECTION_FILE
+    if not state.is_file():
+        return {}
+    return oracle_from_points(json.loads(state.read_text(encoding="utf-8"))["points"])

@@ -34,7 +34,9 @@ from trainer.run_folder import (
     latest_checkpoint,
     save_checkpoint,
 )
+from trainer.selection import ORACLE_SUFFIX, Selection, evaluation_points
 from trainer.train_setup import (
+    check_english_training,
     encode_task,
     head_spec,
     load_tokenizer,
@@ -42,6 +44,7 @@ from trainer.train_setup import (
     optimizer_and_scheduler,
     phase_schedule,
     pretrained_path,
+    progress_bar,
 )
 
 if TYPE_CHECKING:
@@ -91,6 +94,7 @@ class StiltsRecipe:
         self._accelerator: Any = None
         self._tokenizer: Any = None
         self.last_model: StiltsModel | None = None
+        self.selections: dict[str, Selection] = {}
 
     def _has_synthetic(self) -> bool:
         return self.exp.intermediate is not None and self.exp.intermediate.synthetic is not None
@@ -123,7 +127,7 @@ class StiltsRecipe:
 
     def run(self) -> Scores:
         """Intermediate phase (if any), then per target: train on English and evaluate zero-shot."""
-        from trainer.evaluate import evaluate_retrieval, evaluate_target
+        from trainer.evaluate import evaluate_retrievals, evaluate_target
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
         encoder_path = self.model_path
@@ -136,6 +140,14 @@ class StiltsRecipe:
             files = target.eval_files()
             if not files:
                 self._say(f"[yellow]target {target.name}: no evaluation data found; skipped[/]")
+                continue
+            absent = [
+                str(st.train) for st in target.before if isinstance(st.train, Path) and not st.train.is_file()
+            ]
+            if absent:
+                self._say(
+                    f"[yellow]target {target.name}: stage files missing ({', '.join(absent)}); skipped[/]"
+                )
                 continue
             result = self.target_phase(target, encoder_path)
             from trainer.model import StiltsModel
@@ -152,16 +164,19 @@ class StiltsRecipe:
                 out_dir=self.out_dir / "predictions",
                 log=self.data_log,
             )
+            oracle = self.selections[target.name].oracle_scores() if target.name in self.selections else {}
+            if oracle:
+                scores[f"{target.name}{ORACLE_SUFFIX}"] = oracle
         if self.exp.retrieval:
-            from trainer.model import load_encoder
-
-            encoder = load_encoder(encoder_path).to(self.accelerator.device)
-            for retrieval in self.exp.retrieval:
-                found = evaluate_retrieval(encoder, self.tokenizer, retrieval, self.hp)
-                if found:
-                    scores[retrieval.task] = found
-                else:
-                    self._say(f"[yellow]retrieval {retrieval.task}: no data in {retrieval.dir}; skipped[/]")
+            scores |= evaluate_retrievals(
+                self.exp,
+                encoder_path,
+                self.tokenizer,
+                seed=self.seed,
+                out_dir=self.out_dir,
+                resume=self.resume,
+                say=self._say,
+            )
         (self.out_dir / "scores.json").write_text(json.dumps(scores, indent=2), encoding="utf-8")
         (self.out_dir / DATA_FILE).write_text(json.dumps(self.data_log.to_list(), indent=2), encoding="utf-8")
         return scores
@@ -206,7 +221,8 @@ class StiltsRecipe:
         )
 
     def target_phase(self, target: TargetConfig, encoder_path: str) -> PhaseResult:
-        """Phase 2: the English target task from the (intermediate-trained) encoder with a fresh head."""
+        """Phase 2: the English target task from the (intermediate-trained) encoder with a fresh head,
+        after the target's `before` stages when it has any (each continuing the previous model)."""
         examples = read_task_data(
             target.task,
             target.train_source,
@@ -216,19 +232,55 @@ class StiltsRecipe:
             log=self.data_log,
             name=target.name,
         )
+        check_english_training(target.name, target.task, examples)
         spec, labels = head_spec(target.task, examples)
         task = self._encode(target.name, target.task, examples, labels)
-        (self.out_dir / f"target-{target.name}").mkdir(parents=True, exist_ok=True)
-        (self.out_dir / f"target-{target.name}" / "labels.json").write_text(
-            json.dumps(labels), encoding="utf-8"
-        )
-        return self.train_phase(
+        target_dir = self.out_dir / f"target-{target.name}"
+        target_dir.mkdir(parents=True, exist_ok=True)
+        (target_dir / "labels.json").write_text(json.dumps(labels), encoding="utf-8")
+        init: Path | None = None
+        for stage in target.before:
+            limit = stage.max_examples or self.hp.max_train_examples
+            stage_examples = read_task_data(
+                stage.task,
+                stage.source,
+                limit,
+                lang="en",
+                layout=stage.layout,
+                log=self.data_log,
+                name=f"{target.name}/{stage.task}",
+            )
+            stage_spec, stage_labels = head_spec(stage.task, stage_examples)
+            if stage_spec != spec:
+                raise ConfigError(
+                    f"target {target.name}: stage {stage.task} needs head {stage_spec}, the target {spec}; "
+                    "a stage must train the head the target uses"
+                )
+            stage_task = self._encode(target.name, stage.task, stage_examples, stage_labels)
+            init = self.train_phase(
+                f"target-{target.name}/before-{stage.task}",
+                encoder_path,
+                {target.name: spec},
+                {target.name: stage_task},
+                epochs=stage.epochs or target.epochs or self.hp.epochs,
+                lr=stage.lr or target.lr,
+                init_model=init,
+            ).model_dir
+        selection = Selection.for_target(target, self.hp, self.tokenizer, labels, target_dir)
+        result = self.train_phase(
             f"target-{target.name}",
             encoder_path,
             {target.name: spec},
             {target.name: task},
             epochs=target.epochs or self.hp.epochs,
+            lr=target.lr,
+            init_model=init,
+            on_epoch=selection,
         )
+        if selection is not None:
+            selection.finish(result.model_dir)
+            self.selections[target.name] = selection
+        return result
 
     # ------------------------------------------------------------------ one phase
 
@@ -242,10 +294,17 @@ class StiltsRecipe:
         epochs: float,
         sampling: Any = "proportional",
         temperature: float = 2.0,
+        lr: float | None = None,
+        init_model: Path | None = None,
+        on_epoch: Callable[[int, StiltsModel], None] | None = None,
         resume_from: Path | None = None,
         should_stop: Callable[[int], bool] | None = None,
     ) -> PhaseResult:
         """Train one phase and save `<out>/<name>/model`; resumes from a checkpoint when asked.
+
+        The model is `encoder_path` with fresh `heads`, or the saved model `init_model` (encoder and
+        heads) when given; `lr` overrides the experiment's learning rate. `on_epoch(step, model)` is
+        called on the main process at every epoch end and the last step (model selection).
 
         `should_stop(optimiser_step)` is asked after every optimiser step (e.g. on a preemption
         signal); when it says yes the phase checkpoints and raises `PhaseInterrupted`.
@@ -262,12 +321,16 @@ class StiltsRecipe:
         acc = self._fresh_accelerator()
         torch.manual_seed(self.seed)
         random.seed(self.seed)
-        model = StiltsModel.from_pretrained(encoder_path, heads)
+        model = (
+            StiltsModel.load(init_model) if init_model else StiltsModel.from_pretrained(encoder_path, heads)
+        )
         steps = phase_schedule(
             tasks, self.hp, seed=self.seed, epochs=epochs, sampling=sampling, temperature=temperature
         )
         total = len(steps) // self.hp.grad_accum
-        optimizer, scheduler = optimizer_and_scheduler(model, self.hp, total)
+        hp = self.hp if lr is None else self.hp.model_copy(update={"lr": lr})
+        optimizer, scheduler = optimizer_and_scheduler(model, hp, total)
+        points = set(evaluation_points(total, epochs)) if on_epoch is not None else set()
         model, optimizer = acc.prepare(model, optimizer)
         acc.register_for_checkpointing(scheduler)
         start = 0
@@ -309,6 +372,12 @@ class StiltsRecipe:
                     )
                     running, seen = 0.0, 0
                 advance(losses[-1] if losses else float("nan"))
+                if on_epoch is not None and done in points:
+                    acc.wait_for_everyone()
+                    if acc.is_main_process:
+                        on_epoch(done, acc.unwrap_model(model))
+                    acc.wait_for_everyone()
+                    model.train()
                 if self.hp.checkpoint_every and done % self.hp.checkpoint_every == 0 and done < total:
                     save_checkpoint(acc, phase_dir / f"{CHECKPOINT_PREFIX}{done}", micro + 1, losses)
                 if should_stop is not None and done < total and should_stop(done):
@@ -344,23 +413,7 @@ class StiltsRecipe:
             Console(stderr=True).print(f"[{self.condition} seed {self.seed}] {message}")
 
     def _progress(self, name: str, total: int, completed: int) -> Any:
-        from contextlib import contextmanager
-
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        @contextmanager
-        def bar() -> Any:
-            progress = Progress(
-                TextColumn(f"[{self.condition} seed {self.seed}] {name}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("loss {task.fields[loss]:.4f}"),
-                TimeRemainingColumn(),
-                disable=self.quiet or not self.accelerator.is_main_process,
-                transient=False,
-            )
-            with progress:
-                task = progress.add_task(name, total=total, completed=completed, loss=float("nan"))
-                yield lambda loss: progress.update(task, advance=1, loss=loss)
-
-        return bar()
+        disabled = self.quiet or not self.accelerator.is_main_process
+        return progress_bar(
+            f"[{self.condition} seed {self.seed}] {name}", total, completed, disabled=disabled
+        )

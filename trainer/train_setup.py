@@ -1,6 +1,6 @@
 """What one phase of the recipe is built from: the accelerator, the pretrained encoder (the tiny
-XLM-R built on demand) and its tokenizer, heads, encoded tasks, the batch schedule, and AdamW with
-linear warmup and decay."""
+XLM-R built on demand) and its tokenizer, heads, encoded tasks, the batch schedule, AdamW with
+linear warmup and decay, the English-only check of TyDiQA training data, and the progress bar."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from generator.errors import ConfigError
 from generator.example import Example
 from trainer.config.experiment import TINY_MODEL, Experiment, Hyperparameters
 from trainer.config.sources import task_kind
@@ -48,6 +49,42 @@ def _corpus_lines(exp: Experiment) -> list[str]:
         for e in read_task_file(task, path, 500):
             lines += [e.context, e.question, e.text_a, e.text_b, " ".join(e.tokens), *e.choices]
     return [line for line in lines if line.strip()]
+
+
+# TyDiQA-GoldP's original question ids start with the language's English name.
+_TYDIQA_ID_LANGUAGES = {
+    "arabic": "ar",
+    "bengali": "bn",
+    "english": "en",
+    "finnish": "fi",
+    "indonesian": "id",
+    "japanese": "ja",
+    "korean": "ko",
+    "russian": "ru",
+    "swahili": "sw",
+    "telugu": "te",
+    "thai": "th",
+}
+
+
+def check_english_training(target_name: str, task: str, examples: Sequence[Example]) -> None:
+    """XTREME-R trains TyDiQA-GoldP on its English training data only; refuse other languages."""
+    from trainer.benchmark import benchmark_task
+
+    if "tydiqa" not in (benchmark_task(target_name), task):
+        return
+    langs: dict[str, int] = {}
+    for e in examples:
+        prefix = e.id.split("-", 1)[0]
+        lang = _TYDIQA_ID_LANGUAGES.get(prefix, e.lang)
+        langs[lang] = langs.get(lang, 0) + 1
+    other = {lang: n for lang, n in langs.items() if lang != "en"}
+    if other:
+        found = ", ".join(f"{n} {lang}" for lang, n in sorted(other.items()))
+        raise ConfigError(
+            f"target {target_name}: TyDiQA-GoldP trains on English only, as XTREME-R does; the training "
+            f"file has {found} questions; use the English file (XTREME-R's tydiqa.goldp.en.train.json)"
+        )
 
 
 def load_tokenizer(path: str) -> Any:
@@ -137,3 +174,27 @@ def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
             continue
         (no_decay if param.ndim < 2 or "LayerNorm" in name or name.endswith(".bias") else decay).append(param)
     return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def progress_bar(label: str, total: int, completed: int, *, disabled: bool) -> Any:
+    """A context manager showing a phase's optimiser steps and loss; it yields `advance(loss)`."""
+    from contextlib import contextmanager
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    @contextmanager
+    def bar() -> Any:
+        progress = Progress(
+            TextColumn(label),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]:.4f}"),
+            TimeRemainingColumn(),
+            disable=disabled,
+            transient=False,
+        )
+        with progress:
+            task = progress.add_task(label, total=total, completed=completed, loss=float("nan"))
+            yield lambda loss: progress.update(task, advance=1, loss=loss)
+
+    return bar()

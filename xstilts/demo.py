@@ -107,7 +107,7 @@ def _submit_jobs(client: httpx.Client, plan: DemoPlan) -> dict[str, str]:
         f"uploaded [bold]{plan.input.name}[/]: {dataset['examples']} examples (dataset {dataset['id']})"
     )
     jobs = {}
-    for method, langs, backend in (
+    for method, langs, profile in (
         ("translate", plan.translate_langs, "apertium"),
         ("codeswitch", plan.codeswitch_langs, None),
     ):
@@ -117,8 +117,8 @@ def _submit_jobs(client: httpx.Client, plan: DemoPlan) -> dict[str, str]:
             "methods": [method],
             "rows_per_shard": 200,
         }
-        if backend:
-            body["backend"] = backend
+        if profile:
+            body["profile"] = profile
         job = _check(client.post("/v1/jobs", json=body))
         jobs[method] = job["id"]
         console.print(f"job {job['id']}: {method} → {', '.join(langs)}")
@@ -203,6 +203,10 @@ def experiment_config(plan: DemoPlan, shard_dirs: list[Path]) -> Path:
             target["eval"] = absolute(target["eval"])
     for retrieval in raw.get("retrieval", []):
         retrieval["dir"] = absolute(retrieval["dir"])
+        if "candidates" in retrieval:
+            retrieval["candidates"] = absolute(retrieval["candidates"])
+        if "finetune" in retrieval:
+            retrieval["finetune"]["train"] = absolute(retrieval["finetune"]["train"])
     path = plan.out / "experiment.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path

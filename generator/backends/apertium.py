@@ -91,7 +91,8 @@ class ApertiumTranslator:
         if not self.modes:
             raise MissingDependencyError(f"apertium has no language pair installed: {INSTALL}")
         self.model_id = "apertium:" + ",".join(sorted(self.modes.values()))
-        self.options: dict[str, object] = {}
+        # Another program is another translator: the translation memory keeps their outputs apart.
+        self.options: dict[str, object] = {"binary": path}
 
     def supported_languages(self) -> list[str]:
         return sorted({code for pair in self.modes for code in pair})

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from service.datasets import Dataset, get_dataset, list_datasets, store_upload
 from service.db import as_utc
-from service.deps import DbDep, SettingsDep
+from service.deps import CallerDep, DbDep, SettingsDep
 from service.errors import ErrorResponse
 
 # Largest page offset; keeps the value within a 64-bit SQL integer.
@@ -60,20 +60,22 @@ def upload_dataset(
     file: Annotated[UploadFile, File(description="The task file.")],
     session: DbDep,
     settings: SettingsDep,
+    caller: CallerDep,
 ) -> DatasetOut:
-    return DatasetOut.of(store_upload(session, settings, task, file.filename, file.file))
+    return DatasetOut.of(store_upload(session, settings, task, file.filename, file.file, caller.owner))
 
 
-@router.get("/datasets", summary="Uploaded datasets, newest first")
+@router.get("/datasets", summary="The caller's uploaded datasets (an admin key: every one), newest first")
 def datasets(
     session: DbDep,
+    caller: CallerDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DatasetPage:
-    rows, total = list_datasets(session, limit, offset)
+    rows, total = list_datasets(session, limit, offset, caller)
     return DatasetPage(datasets=[DatasetOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/datasets/{dataset_id}", summary="One uploaded dataset", responses=NOT_FOUND)
-def dataset(dataset_id: str, session: DbDep) -> DatasetOut:
-    return DatasetOut.of(get_dataset(session, dataset_id))
+def dataset(dataset_id: str, session: DbDep, caller: CallerDep) -> DatasetOut:
+    return DatasetOut.of(get_dataset(session, dataset_id, caller))

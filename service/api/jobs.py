@@ -7,19 +7,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from generator.errors import ConfigError, ShardError
 from generator.pipeline.config import SOURCE_LANG
 from generator.shards import MANIFEST, Manifest, load_manifest
-from service.datasets import Dataset, dataset_path
+from service.datasets import dataset_path, visible_dataset
 from service.db import as_utc
-from service.deps import DatabaseDep, DbDep, MetricsDep, SettingsDep, TranslatorsDep
+from service.deps import CallerDep, DatabaseDep, DbDep, MetricsDep, SettingsDep, TranslatorsDep
 from service.errors import ErrorResponse, NotFoundError, ServiceError
 from service.jobs.models import Job, JobState
-from service.jobs.spec import JobRequest, generate_config, job_out_dir
+from service.jobs.spec import JobRequest, generate_config, job_out_dir, job_profile
 from service.jobs.store import cancel_job, create_job, get_job, job_progress, list_jobs, refresh_job_gauge
+from service.redaction import public_manifest, public_model_id, redact_text
 from service.settings import Settings
 from service.translators import ConfiguredTranslators
 
@@ -106,7 +107,7 @@ def _summary(job: Job) -> dict[str, Any]:
         "dataset_id": job.dataset_id,
         "created_at": as_utc(job.created_at),
         "updated_at": as_utc(job.updated_at),
-        "error": job.error,
+        "error": redact_text(job.error) if job.error else None,
         "links": links(job.id),
     }
 
@@ -116,26 +117,21 @@ def _manifest(settings: Settings, job_id: str) -> Manifest | None:
     return load_manifest(out) if (out / MANIFEST).is_file() else None
 
 
-def _check_languages(body: JobRequest, backend: str, translators: ConfiguredTranslators, kind: str) -> None:
-    """422 naming the field when a language cannot be served by the backend or by a lexicon."""
+def _check_languages(
+    body: JobRequest, settings: Settings, translators: ConfiguredTranslators, kind: str
+) -> None:
+    """422 naming the field when a language cannot be served by the backend profile or by a lexicon."""
     if "translate" in body.methods:
-        from generator.backends import BACKENDS
-
-        if backend not in BACKENDS:
-            raise _invalid(
-                "unknown_backend", "backend", f"unknown backend '{backend}'; use one of {', '.join(BACKENDS)}"
-            )
-        try:
-            translator = translators.get(backend, body.backend_options).translator
-        except ConfigError as exc:
-            raise _invalid("invalid_options", "backend_options", str(exc)) from exc
+        choice = job_profile(settings, body)
+        translator = translators.get(choice).translator
         for i, lang in enumerate(body.langs):
             if not translator.supports(SOURCE_LANG, lang):
                 raise _invalid(
                     "unsupported_language",
                     f"langs.{i}",
-                    f"backend '{backend}' ({translator.model_id}) cannot translate {SOURCE_LANG}->{lang}; "
-                    "drop the language, use the codeswitch method, or pick another backend (GET /v1/backends)",
+                    f"profile '{choice.name}' ({choice.backend}, {public_model_id(translator.model_id)}) "
+                    f"cannot translate {SOURCE_LANG}->{lang}; drop the language, use the codeswitch "
+                    "method, or pick another profile (GET /v1/profiles)",
                 )
     if "codeswitch" in body.methods:
         from generator.lexicons.installed import available_lexicons
@@ -168,10 +164,11 @@ def submit_job(
     settings: SettingsDep,
     translators: TranslatorsDep,
     metrics: MetricsDep,
+    caller: CallerDep,
 ) -> JobCreated:
     from generator.tasks import FORMATS
 
-    dataset = session.get(Dataset, body.dataset_id)
+    dataset = visible_dataset(session, body.dataset_id, caller)
     if dataset is None:
         raise _invalid(
             "unknown_dataset",
@@ -183,9 +180,9 @@ def submit_job(
         raise _invalid(
             "task_mismatch", "task", f"dataset '{dataset.id}' was uploaded as {dataset.task}, not {task}"
         )
-    backend = body.backend or settings.default_backend
-    _check_languages(body, backend, translators, FORMATS[task].kind)
-    resolved = body.model_copy(update={"task": task, "backend": backend})
+    profile = body.profile or settings.default_profile
+    _check_languages(body, settings, translators, FORMATS[task].kind)
+    resolved = body.model_copy(update={"task": task, "profile": profile})
     try:
         generate_config(
             settings, resolved, task, dataset_path(settings, dataset), job_out_dir(settings, "new")
@@ -193,20 +190,25 @@ def submit_job(
     except ConfigError as exc:
         raise ServiceError(422, "invalid_request", str(exc)) from exc
     units = [(task, lang, method) for lang in resolved.langs for method in resolved.methods]
-    job = create_job(session, resolved.model_dump(mode="json"), dataset.id, units, dataset.examples)
+    job = create_job(
+        session, resolved.model_dump(mode="json"), dataset.id, units, dataset.examples, caller.owner
+    )
     session.commit()
     refresh_job_gauge(metrics, db)
     return JobCreated(id=job.id, state="queued", links=links(job.id))
 
 
-@router.get("/jobs", summary="Jobs, newest first, optionally of one state")
+@router.get(
+    "/jobs", summary="The caller's jobs (an admin key: every one), newest first, optionally of one state"
+)
 def jobs(
     session: DbDep,
+    caller: CallerDep,
     state: Annotated[JobState | None, Query(description="Only jobs in this state.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> JobPage:
-    rows, total = list_jobs(session, state, limit, offset)
+    rows, total = list_jobs(session, state, limit, offset, caller)
     return JobPage(
         jobs=[JobSummary(**_summary(job)) for job in rows], total=total, limit=limit, offset=offset
     )
@@ -217,8 +219,8 @@ def jobs(
     summary="A job's state, progress per task x language x method, drop counts, error",
     responses=NOT_FOUND,
 )
-def job_status(job_id: str, session: DbDep, settings: SettingsDep) -> JobOut:
-    job = get_job(session, job_id)
+def job_status(job_id: str, session: DbDep, settings: SettingsDep, caller: CallerDep) -> JobOut:
+    job = get_job(session, job_id, caller)
     try:
         manifest = _manifest(settings, job_id)
     except ShardError:
@@ -261,45 +263,53 @@ def job_status(job_id: str, session: DbDep, settings: SettingsDep) -> JobOut:
     summary="Cancel a queued or running job (409 once it has finished); finished shards are kept",
     responses={**NOT_FOUND, 409: {"model": ErrorResponse, "description": "The job has already finished"}},
 )
-def cancel(job_id: str, session: DbDep, db: DatabaseDep, metrics: MetricsDep) -> JobSummary:
-    job = cancel_job(session, job_id)
+def cancel(
+    job_id: str, session: DbDep, db: DatabaseDep, metrics: MetricsDep, caller: CallerDep
+) -> JobSummary:
+    job = cancel_job(session, job_id, caller)
     session.commit()
     refresh_job_gauge(metrics, db)
     return JobSummary(**_summary(job))
 
 
-@router.get(
-    "/jobs/{job_id}/manifest",
-    summary="The job's shard manifest (rows, checksums, drops, provenance)",
-    responses=NOT_FOUND,
-)
-def manifest(job_id: str, session: DbDep, settings: SettingsDep) -> dict[str, Any]:
-    job = get_job(session, job_id)
-    found = _manifest(settings, job_id)
+def _served_manifest(settings: Settings, job: Job) -> Manifest:
+    found = _manifest(settings, job.id)
     if found is None:
         raise NotFoundError(
-            f"job '{job_id}' has no manifest yet (state {job.state}); it appears with the first finished shard"
+            f"job '{job.id}' has no manifest yet (state {job.state}); it appears with the first finished shard"
         )
-    return found.model_dump(mode="json")
+    return found
+
+
+@router.get(
+    "/jobs/{job_id}/manifest",
+    summary="The job's shard manifest (rows, checksums, drops, provenance; no server paths)",
+    responses=NOT_FOUND,
+)
+def manifest(job_id: str, session: DbDep, settings: SettingsDep, caller: CallerDep) -> dict[str, Any]:
+    return public_manifest(_served_manifest(settings, get_job(session, job_id, caller)))
 
 
 @router.get(
     "/jobs/{job_id}/shards/{path:path}",
-    summary="Download a shard file (a path listed in the manifest)",
+    summary="Download a shard file (a path listed in the manifest, or manifest.json)",
     response_class=FileResponse,
     responses=NOT_FOUND,
 )
-def shard(job_id: str, path: str, session: DbDep, settings: SettingsDep) -> FileResponse:
-    get_job(session, job_id)
-    root = job_out_dir(settings, job_id).resolve()
+def shard(job_id: str, path: str, session: DbDep, settings: SettingsDep, caller: CallerDep) -> Response:
+    job = get_job(session, job_id, caller)
+    missing = NotFoundError(f"job '{job_id}' has no shard file '{path}'; the manifest lists the shard paths")
+    found = _manifest(settings, job_id)
+    if found is None:
+        raise missing
+    if path == MANIFEST:
+        return JSONResponse(public_manifest(found))
+    if path not in {s.path for s in found.shards}:
+        raise missing
+    root = job_out_dir(settings, job.id).resolve()
     target = (root / path).resolve()
-    inside = target.is_relative_to(root) and target != root
-    if (
-        not inside
-        or any(part.startswith(".") for part in target.relative_to(root).parts)
-        or not target.is_file()
-    ):
-        raise NotFoundError(f"job '{job_id}' has no shard file '{path}'; the manifest lists the shard paths")
+    if not target.is_relative_to(root) or not target.is_file():
+        raise missing
     return FileResponse(
         target,
         media_type=MEDIA_TYPES.get(Path(target).suffix, "application/octet-stream"),

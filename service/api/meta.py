@@ -1,13 +1,15 @@
-"""What can be asked for: languages, task formats and translation backends."""
+"""What can be asked for: languages, task formats, translation backends and the server's backend profiles."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from generator.languages import LANGUAGES
+from service.deps import SettingsDep
+from service.profiles import describe_profiles
 
 router = APIRouter(prefix="/v1", tags=["catalogue"])
 
@@ -37,8 +39,21 @@ class BackendOut(BaseModel):
     description: str
     installed: bool
     install: str
-    load_options: dict[str, Any]
-    call_options: dict[str, Any]
+    call_options: dict[str, Any] = Field(
+        description="JSON schema of the call-time options a request may set for a profile of this backend."
+    )
+
+
+class ProfileOut(BaseModel):
+    name: str
+    backend: str
+    description: str
+    default: bool = Field(description="Used when a request names no profile.")
+    installed: bool = Field(description="Whether the backend's software is installed on the server.")
+    call_options: dict[str, Any] = Field(description="The profile's call-time options, defaults filled in.")
+    call_options_schema: dict[str, Any] = Field(
+        description="JSON schema of the call-time options a request may override."
+    )
 
 
 @router.get("/languages", summary="The XTREME-R languages with MT codes, resource tier and tasks")
@@ -77,9 +92,17 @@ async def tasks() -> list[TaskOut]:
 
 @router.get(
     "/backends",
-    summary="Translation backends, whether they are installed, and their load-time and call-time options",
+    summary="Translation backends, whether they are installed, and the call-time options requests may set",
 )
 async def backends() -> list[BackendOut]:
     from generator.backends import describe_backends
 
     return [BackendOut(**entry) for entry in describe_backends()]
+
+
+@router.get(
+    "/profiles",
+    summary="The backend profiles this server offers: what a request may name as `profile`",
+)
+async def profiles(settings: SettingsDep) -> list[ProfileOut]:
+    return [ProfileOut(**entry) for entry in describe_profiles(settings.backends, settings.default_profile)]

@@ -11,6 +11,7 @@ from generator.errors import ConfigError
 from generator.languages import LANGUAGES, get_language
 from service.deps import CodeSwitchDep, SettingsDep, TranslationDep, TranslatorsDep
 from service.errors import ServiceError
+from service.redaction import public_model_id
 from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["translate"])
@@ -61,13 +62,13 @@ class TranslateRequest(TextsRequest):
     tgt: str = Field(
         description="Target language (XTREME-R code), e.g. 'es'.", json_schema_extra=LANGUAGE_ENUM
     )
-    backend: str | None = Field(
-        default=None, description="Backend name from GET /v1/backends; default from settings."
+    profile: str | None = Field(
+        default=None, description="Backend profile from GET /v1/profiles; default from settings."
     )
     options: dict[str, Any] = Field(
         default_factory=dict,
-        description="Backend options over the configured ones, load-time and call-time alike "
-        "(GET /v1/backends lists both).",
+        description="Call-time options of the profile's backend over the profile's own (GET /v1/profiles "
+        "lists them per profile); load-time options are the operator's and refused.",
     )
 
     _check_src = field_validator("src")(_language)
@@ -76,8 +77,9 @@ class TranslateRequest(TextsRequest):
 
 class TranslateResponse(BaseModel):
     translations: list[str]
+    profile: str
     backend: str
-    model: str
+    model: str = Field(description="The model's name (no server path).")
     cached: int = Field(description="How many texts were answered from the translation memory.")
 
 
@@ -120,37 +122,30 @@ class CodeSwitchResponse(BaseModel):
     switched: list[list[SwitchOut]] = Field(description="Per text, the tokens that were replaced.")
 
 
-@router.post("/translate", summary="Translate texts with a backend (cached, micro-batched)")
+@router.post("/translate", summary="Translate texts with a backend profile (cached, micro-batched)")
 async def translate(
     body: TranslateRequest, settings: SettingsDep, translators: TranslatorsDep, runner: TranslationDep
 ) -> TranslateResponse:
     body.check_limits(settings)
-    backend = body.backend or settings.default_backend
-    from generator.backends import BACKENDS
-
-    if backend not in BACKENDS:
-        raise ServiceError(
-            422,
-            "unknown_backend",
-            f"field 'backend': unknown backend '{backend}'; use one of {', '.join(BACKENDS)}",
-            "backend",
-        )
-    try:
-        selected = await translators.aget(backend, body.options)
-    except ConfigError as exc:
-        raise ServiceError(422, "invalid_options", f"field 'options': {exc}", "options") from exc
+    choice = translators.choose(body.profile, body.options)
+    selected = await translators.aget(choice)
     translator = selected.translator
+    model = public_model_id(translator.model_id)
     if not translator.supports(body.src, body.tgt):
         raise ServiceError(
             422,
             "unsupported_pair",
-            f"field 'tgt': backend '{backend}' ({translator.model_id}) cannot translate {body.src}->{body.tgt}; "
-            "GET /v1/backends lists the backends, or pick another tgt",
+            f"field 'tgt': profile '{choice.name}' ({choice.backend}, {model}) cannot translate "
+            f"{body.src}->{body.tgt}; GET /v1/profiles lists the profiles, or pick another tgt",
             "tgt",
         )
     result = await runner.translate(selected, body.texts, body.src, body.tgt)
     return TranslateResponse(
-        translations=result.translations, backend=backend, model=translator.model_id, cached=result.cached
+        translations=result.translations,
+        profile=choice.name,
+        backend=choice.backend,
+        model=model,
+        cached=result.cached,
     )
 
 

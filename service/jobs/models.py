@@ -35,6 +35,8 @@ class Job(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+    # The owner of the key that submitted it; NULL when authentication was off (then only admin sees it).
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True, default=None)
 
 
 class JobProgress(Base):

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from generator.errors import ConfigError
 from generator.languages import get_language
 from generator.pipeline.config import SOURCE_LANG, CodeSwitchOptions, GenerateConfig, Method
+from service.profiles import ProfileChoice, choose_profile
 from service.settings import Settings
 
 
@@ -64,12 +65,14 @@ class JobRequest(BaseModel):
     methods: list[Method] = Field(
         default_factory=_translate_only, min_length=1, description="translate and/or codeswitch."
     )
-    backend: str | None = Field(
+    profile: str | None = Field(
         default=None,
-        description="Backend for the translate method (GET /v1/backends); default from settings.",
+        description="Backend profile of the translate method (GET /v1/profiles); default from settings.",
     )
-    backend_options: dict[str, Any] = Field(
-        default_factory=dict, description="Backend options over the configured ones."
+    options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Call-time options of the profile's backend over the profile's own (GET /v1/profiles "
+        "lists them per profile); load-time options are the operator's and refused.",
     )
     codeswitch: CodeSwitchParams = Field(default_factory=CodeSwitchParams)
     rows_per_shard: int = Field(default=500, ge=1, le=1_000_000, description="Input rows per shard.")
@@ -81,18 +84,24 @@ def job_out_dir(settings: Settings, job_id: str) -> Path:
     return settings.data_dir / "jobs" / job_id / "shards"
 
 
+def job_profile(settings: Settings, request: JobRequest) -> ProfileChoice:
+    """The job's backend profile with its call-time options; 422 naming the option otherwise."""
+    name = request.profile or settings.default_profile
+    return choose_profile(settings.backends, name, request.options, "options")
+
+
 def generate_config(
     settings: Settings, request: JobRequest, task: str, source: Path, out: Path
 ) -> GenerateConfig:
-    """The pipeline config of a job (ConfigError listing every problem)."""
-    backend = request.backend or settings.default_backend
+    """The pipeline config of a job (ConfigError listing every problem; 422 for a refused option)."""
+    choice = job_profile(settings, request)
     return GenerateConfig.build(
         task=task,
         input=source,
         langs=request.langs,
         methods=request.methods,
-        backend=backend,
-        backend_options={**settings.options_for(backend), **request.backend_options},
+        backend=choice.backend,
+        backend_options=choice.generator_options(),
         codeswitch=CodeSwitchOptions(**request.codeswitch.model_dump()),
         out=out,
         rows_per_shard=request.rows_per_shard,

@@ -22,6 +22,7 @@ from service.db import Database, newest_first_page, utcnow
 from service.errors import NotFoundError, ServiceError
 from service.jobs.models import JOB_STATES, Job, JobProgress, JobState
 from service.metrics import Metrics
+from service.tenancy import Caller
 
 CLAIM_CANDIDATES = 8
 
@@ -64,9 +65,10 @@ def create_job(
     dataset_id: str,
     units: Sequence[tuple[str, str, str]],
     total_rows: int,
+    owner: str | None = None,
 ) -> Job:
-    """A queued job with a zeroed progress row per (task, lang, method)."""
-    job = Job(state="queued", request=request, dataset_id=dataset_id, attempts=0)
+    """A queued job of `owner` with a zeroed progress row per (task, lang, method)."""
+    job = Job(state="queued", request=request, dataset_id=dataset_id, attempts=0, owner=owner)
     session.add(job)
     session.flush()
     for task, lang, method in units:
@@ -75,17 +77,20 @@ def create_job(
     return job
 
 
-def get_job(session: Session, job_id: str) -> Job:
+def get_job(session: Session, job_id: str, caller: Caller) -> Job:
+    """The job when `caller` may see it; 404 otherwise (another owner's job is not told apart)."""
     job = session.get(Job, job_id)
-    if job is None:
+    if job is None or not caller.can_see(job.owner):
         raise NotFoundError(f"no job with id '{job_id}'; GET /v1/jobs lists them")
     return job
 
 
-def list_jobs(session: Session, state: JobState | None, limit: int, offset: int) -> tuple[list[Job], int]:
-    """A page of jobs, newest first, optionally of one state, and the total count."""
+def list_jobs(
+    session: Session, state: JobState | None, limit: int, offset: int, caller: Caller
+) -> tuple[list[Job], int]:
+    """A page of the jobs `caller` may see, newest first, optionally of one state, and their count."""
     where = [Job.state == state] if state else []
-    return newest_first_page(session, Job, limit, offset, *where)
+    return newest_first_page(session, Job, limit, offset, *where, *caller.visible(Job.owner))
 
 
 def job_progress(session: Session, job_id: str) -> list[JobProgress]:
@@ -97,9 +102,9 @@ def job_progress(session: Session, job_id: str) -> list[JobProgress]:
     return list(rows)
 
 
-def cancel_job(session: Session, job_id: str) -> Job:
-    """Cancel a queued or running job (its worker stops at the next batch); 409 once it has finished."""
-    job = get_job(session, job_id)
+def cancel_job(session: Session, job_id: str, caller: Caller) -> Job:
+    """Cancel a queued or running job `caller` may see (its worker stops at the next batch); 409 once it has finished."""
+    job = get_job(session, job_id, caller)
     changed = _rows(
         session,
         update(Job)

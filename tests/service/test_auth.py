@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
+from service import ratelimit
 from service.db import Database
 from service.keys import create_key, list_keys, revoke_key, verify_key
+from service.ratelimit import RateLimiter
 from service.settings import Settings
 from tests.service.conftest import ClientFactory
 from xstilts.cli import app as cli_app
@@ -110,3 +114,54 @@ def test_keys_cli_create_list_revoke(tmp_path: Path) -> None:
     db = _database(tmp_path)
     with db.session() as session:
         assert verify_key(session, secret) is None
+
+
+def test_keys_cli_sets_scope_and_owner_and_refuses_unknown_scopes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"XSTILTS_DATA_DIR": str(tmp_path)}
+    created = runner.invoke(
+        cli_app, ["keys", "create", "--name", "r", "--scope", "read", "--owner", "team-a"], env=env
+    )
+    assert created.exit_code == 0, created.output
+    assert "scope:  read, owner: team-a" in created.output
+    own = runner.invoke(cli_app, ["keys", "create", "--name", "w"], env=env)
+    assert "scope:  write" in own.output
+    listed = runner.invoke(cli_app, ["keys", "list"], env=env).output
+    assert "team-a" in listed and "(own)" in listed
+    bad = runner.invoke(cli_app, ["keys", "create", "--name", "x", "--scope", "root"], env=env)
+    assert bad.exit_code != 0 and "unknown scope 'root'" in bad.output
+    blank = runner.invoke(cli_app, ["keys", "create", "--name", "x", "--owner", " "], env=env)
+    assert blank.exit_code != 0 and "owner" in blank.output
+    db = _database(tmp_path)
+    with db.session() as session:
+        keys = {k.name: k for k in list_keys(session)}
+    assert (keys["r"].scope, keys["r"].owner) == ("read", "team-a")
+    assert (keys["w"].scope, keys["w"].owner) == ("write", f"key:{keys['w'].id}")
+    assert keys["r"].caller().allows("read") and not keys["r"].caller().allows("write")
+
+
+def test_a_database_from_before_owners_is_named_with_the_fix(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE jobs (id VARCHAR(36) PRIMARY KEY, state VARCHAR(16))"))
+    engine.dispose()
+    db = Database.connect(url)
+    with pytest.raises(RuntimeError, match=r"lacks .*jobs\.owner.*ALTER TABLE jobs ADD COLUMN owner VARCHAR"):
+        db.init_db()
+    db.dispose()
+
+
+def test_rate_limiter_wait_takes_no_token_and_idle_buckets_are_forgotten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [0.0]
+    limiter = RateLimiter(2, clock=lambda: now[0])
+    assert limiter.wait("a") == 0.0 and limiter.acquire("a") == 0.0 and limiter.acquire("a") == 0.0
+    assert limiter.wait("a") == pytest.approx(30.0) and limiter.wait("a") == pytest.approx(30.0)
+    assert RateLimiter(0).wait("a") == 0.0
+    monkeypatch.setattr(ratelimit, "MAX_BUCKETS", 2)
+    limiter.acquire("b")
+    now[0] = 61.0
+    limiter.acquire("c")
+    assert set(limiter._buckets) == {"c"}

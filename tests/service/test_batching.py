@@ -34,7 +34,8 @@ class CountingTranslate:
 async def _concurrent_translations(settings: Settings) -> tuple[list[str], CountingTranslate]:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        translator = app.state.services.translators.get("apertium").translator
+        translators = app.state.services.translators
+        translator = translators.get(translators.choose("apertium")).translator
         counting = CountingTranslate(translator.translate)
         translator.translate = counting
         transport = httpx.ASGITransport(app=app)

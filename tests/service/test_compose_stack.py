@@ -67,7 +67,8 @@ def test_compose_defaults_load_as_settings(tmp_path: Path, monkeypatch: pytest.M
             monkeypatch.setenv(key, value)
         settings = Settings(_env_file=None)  # type: ignore[call-arg]
         assert settings.data_dir == tmp_path / "data"
-        assert settings.backend_options == {} and settings.ray_address is None
+        assert list(settings.backends) == [settings.default_profile] and settings.ray_address is None
+        assert settings.require_keys
         assert settings.run_worker is (name != "api")
 
 
@@ -101,7 +102,7 @@ def wait_succeeded(client: httpx.Client, job_id: str, timeout: float = 90) -> di
 @pytest.mark.slow
 def test_api_and_two_workers_from_compose_run_jobs(tmp_path: Path) -> None:
     needs_apertium()
-    host = {"XSTILTS_DEFAULT_BACKEND": "apertium", "XSTILTS_PORT": str(free_port())}
+    host = {"XSTILTS_DEFAULT_PROFILE": "apertium", "XSTILTS_PORT": str(free_port())}
     host.update({k: v for k, v in os.environ.items() if k.startswith("RAY_")})
     paths = {"/data": tmp_path / "data", "/models": tmp_path / "models"}
     paths["/models"].mkdir()

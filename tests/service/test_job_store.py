@@ -14,7 +14,9 @@ from service.db import Database
 from service.errors import NotFoundError, ServiceError
 from service.jobs import store
 from service.jobs.models import Job, JobProgress
+from service.tenancy import Caller
 
+ANYONE = Caller.anonymous()
 UNITS = [("squad", "es", "translate"), ("squad", "sw", "codeswitch")]
 
 
@@ -40,7 +42,7 @@ def add_jobs(db: Database, count: int) -> list[str]:
 def test_created_job_is_queued_with_zeroed_progress(db: Database) -> None:
     (job_id,) = add_jobs(db, 1)
     with db.session() as session:
-        job = store.get_job(session, job_id)
+        job = store.get_job(session, job_id, ANYONE)
         progress = store.job_progress(session, job_id)
     assert job.state == "queued" and job.attempts == 0 and job.lease_owner is None
     assert [(p.task, p.lang, p.method, p.done_rows, p.total_rows) for p in progress] == [
@@ -114,16 +116,16 @@ def test_cancel_fences_the_worker_and_is_409_once_finished(db: Database) -> None
     lease = store.claim(db, "w1", 30, 3)
     assert lease is not None and lease.job_id == queued
     with db.session() as session:
-        assert store.cancel_job(session, queued).state == "cancelled"
-        assert store.cancel_job(session, running).state == "cancelled"
+        assert store.cancel_job(session, queued, ANYONE).state == "cancelled"
+        assert store.cancel_job(session, running, ANYONE).state == "cancelled"
     assert not store.heartbeat(db, lease, 30)
     assert not store.finish(db, lease, "succeeded")
     with db.session() as session, pytest.raises(ServiceError) as err:
-        store.cancel_job(session, queued)
+        store.cancel_job(session, queued, ANYONE)
     assert err.value.status == 409 and "already cancelled" in err.value.message
     assert store.claim(db, "w2", 30, 3) is None
     with db.session() as session, pytest.raises(NotFoundError):
-        store.cancel_job(session, "nope")
+        store.cancel_job(session, "nope", ANYONE)
 
 
 def test_release_puts_the_job_back_for_another_worker(db: Database) -> None:
@@ -157,12 +159,31 @@ def test_list_filters_by_state_and_pages(db: Database) -> None:
     ids = add_jobs(db, 5)
     store.claim(db, "w1", 30, 3)
     with db.session() as session:
-        queued, total = store.list_jobs(session, "queued", limit=2, offset=0)
-        rest, _ = store.list_jobs(session, "queued", limit=10, offset=2)
-        running, running_total = store.list_jobs(session, "running", limit=10, offset=0)
+        queued, total = store.list_jobs(session, "queued", limit=2, offset=0, caller=ANYONE)
+        rest, _ = store.list_jobs(session, "queued", limit=10, offset=2, caller=ANYONE)
+        running, running_total = store.list_jobs(session, "running", limit=10, offset=0, caller=ANYONE)
     assert total == 4 and len(queued) == 2 and len(rest) == 2
     assert {j.id for j in queued + rest} == set(ids[1:])
     assert running_total == 1 and running[0].id == ids[0]
+
+
+def test_a_key_sees_and_cancels_only_its_owners_jobs(db: Database) -> None:
+    alice, bob = Caller("k1", "team-a", "write"), Caller("k2", "team-b", "write")
+    with db.session() as session:
+        mine = store.create_job(session, {}, "d1", UNITS, 7, owner="team-a").id
+        unowned = store.create_job(session, {}, "d1", UNITS, 7).id
+    with db.session() as session:
+        assert [j.id for j in store.list_jobs(session, None, 10, 0, alice)[0]] == [mine]
+        assert store.list_jobs(session, None, 10, 0, bob) == ([], 0)
+        assert store.list_jobs(session, None, 10, 0, Caller("k3", "team-b", "admin"))[1] == 2
+        for job_id in (mine, unowned):
+            with pytest.raises(NotFoundError):
+                store.get_job(session, job_id, bob)
+            with pytest.raises(NotFoundError):
+                store.cancel_job(session, job_id, bob)
+        assert store.get_job(session, mine, alice).owner == "team-a"
+    with db.session() as session:
+        assert {j.state for j in session.query(Job)} == {"queued"}
 
 
 def test_processes_starting_together_create_the_tables_once(tmp_path: Path) -> None:

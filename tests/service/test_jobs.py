@@ -82,7 +82,7 @@ def test_translate_and_codeswitch_jobs_produce_every_example_once(fast_client: T
     assert translate["state"] == "queued" and translate["links"]["self"] == f"/v1/jobs/{translate['id']}"
 
     done = wait_for(client, translate["id"])
-    assert done["request"]["backend"] == "apertium" and done["request"]["task"] == "squad"
+    assert done["request"]["profile"] == "apertium" and done["request"]["task"] == "squad"
     assert done["attempts"] == 1 and done["error"] is None
     (progress,) = done["progress"]
     assert (progress["lang"], progress["method"]) == ("es", "translate")
@@ -128,7 +128,17 @@ def test_job_requests_are_validated_up_front(make_client: ClientFactory) -> None
             ({"dataset_id": dataset, "langs": ["xx"]}, "langs.0", "xx"),
             ({"dataset_id": dataset, "langs": ["es", "en"]}, "langs.1", "source language"),
             ({"dataset_id": dataset, "langs": []}, "langs", "at least 1"),
-            ({"dataset_id": dataset, "langs": ["es"], "backend": "babel"}, "backend", "unknown backend"),
+            (
+                {"dataset_id": dataset, "langs": ["es"], "profile": "babel"},
+                "profile",
+                "unknown backend profile",
+            ),
+            (
+                {"dataset_id": dataset, "langs": ["es"], "options": {"batch_size": -1}},
+                "options.batch_size",
+                "greater",
+            ),
+            ({"dataset_id": dataset, "langs": ["es"], "options": {"beam": 2}}, "options.beam", "no option"),
             ({"dataset_id": dataset, "langs": ["es", "sw"]}, "langs.1", "cannot translate en->sw"),
             ({"dataset_id": dataset, "langs": ["es"], "methods": ["paraphrase"]}, "methods.0", "translate"),
             ({"dataset_id": dataset, "langs": ["es"], "task": "mnli"}, "task", "uploaded as squad"),

@@ -20,7 +20,7 @@ def test_translate_en_es_with_apertium(client: TestClient) -> None:
     response = client.post("/v1/translate", json={"texts": TEXTS, "tgt": "es"})
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["backend"] == "apertium"
+    assert body["profile"] == body["backend"] == "apertium"
     assert body["model"].startswith("apertium:")
     assert body["translations"][0] == "La casa es roja."
     assert "amigo" in body["translations"][1]
@@ -59,8 +59,15 @@ def error_of(response: Any) -> dict[str, object]:
         ({"texts": ["a"], "tgt": "xx"}, "tgt", "unknown language code 'xx'"),
         ({"texts": ["a"], "src": "zz", "tgt": "es"}, "src", "unknown language code 'zz'"),
         ({"texts": ["a"], "tgt": "sw"}, "tgt", "cannot translate en->sw"),
-        ({"texts": ["a"], "tgt": "es", "backend": "babelfish"}, "backend", "unknown backend 'babelfish'"),
-        ({"texts": ["a"], "tgt": "es", "options": {"beam": 4}}, "options", "beam"),
+        (
+            {"texts": ["a"], "tgt": "es", "profile": "babelfish"},
+            "profile",
+            "unknown backend profile 'babelfish'",
+        ),
+        ({"texts": ["a"], "tgt": "es", "options": {"beam": 4}}, "options.beam", "has no option 'beam'"),
+        ({"texts": ["a"], "tgt": "es", "options": {"batch_size": 0}}, "options.batch_size", "greater than"),
+        ({"texts": ["a"], "tgt": "es", "options": {"mark_unknown": 1}}, "options.mark_unknown", "boolean"),
+        ({"texts": ["a"], "tgt": "es", "backend": "apertium"}, "backend", "Extra inputs"),
         ({"texts": ["a"], "tgt": "es", "colour": "red"}, "colour", "Extra inputs"),
     ],
 )
@@ -172,13 +179,17 @@ def test_translate_with_a_tiny_ct2_model(make_client: ClientFactory, tiny_m2m100
         "compute_type": "float32",
         "max_decoding_length": 8,
     }
-    with make_client(backend_options={"ct2": options}) as client:
+    profiles = {"apertium": {"backend": "apertium"}, "tiny": {"backend": "ct2", "options": options}}
+    with make_client(backends=profiles) as client:
         response = client.post(
-            "/v1/translate", json={"texts": ["The house.", ""], "tgt": "sw", "backend": "ct2"}
+            "/v1/translate", json={"texts": ["The house.", ""], "tgt": "sw", "profile": "tiny"}
         )
-        bad_pair = client.post("/v1/translate", json={"texts": ["a"], "tgt": "qu", "backend": "ct2"})
+        bad_pair = client.post("/v1/translate", json={"texts": ["a"], "tgt": "qu", "profile": "tiny"})
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["backend"] == "ct2"
+    assert (body["profile"], body["backend"]) == ("tiny", "ct2")
+    assert body["model"] == tiny_m2m100_ct2_dir.name, "the model is named, its server path is not"
     assert body["translations"][0] and body["translations"][1] == ""
-    assert bad_pair.status_code == 422 and bad_pair.json()["error"]["field"] == "tgt"
+    error = bad_pair.json()["error"]
+    assert bad_pair.status_code == 422 and error["field"] == "tgt"
+    assert str(tiny_m2m100_ct2_dir.parent) not in error["message"]

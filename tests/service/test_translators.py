@@ -39,7 +39,8 @@ def test_a_translate_request_and_a_job_share_one_loaded_model(
     monkeypatch.setattr(ctranslate2, "Translator", counted)
     load = {"model": str(tiny_m2m100_ct2_dir), "device": "cpu", "compute_type": "float32"}
     registry = loaded_translators()
-    with make_client(**FAST, backend_options={"ct2": load}, default_backend="ct2") as client:
+    profiles = {"tiny": {"backend": "ct2", "options": load}}
+    with make_client(**FAST, backends=profiles, default_profile="tiny") as client:
         assert client.app.state.services.translators.loaded is registry  # type: ignore[attr-defined]
         response = client.post(
             "/v1/translate", json={"texts": ["The house."], "tgt": "es", "options": {"beam_size": 1}}
@@ -49,7 +50,7 @@ def test_a_translate_request_and_a_job_share_one_loaded_model(
             client,
             dataset_id=upload(client),
             langs=["es"],
-            backend_options={"max_decoding_length": 16},
+            options={"max_decoding_length": 16},
         )
         done = wait_for(client, job["id"])
         assert done["progress"][0]["done_rows"] == done["progress"][0]["total_rows"] > 0
@@ -70,7 +71,7 @@ def test_two_language_pairs_never_enter_one_vllm_engine_at_once(tmp_path: Path) 
 
     translator = VLLMTranslator(VLLMLoadOptions(model="/models/llm"), engine_factory=factory)
     settings = Settings(data_dir=tmp_path, batch_concurrency=2, batch_wait_ms=0, use_cache=False)
-    selected = Selected(translator, VLLMCallOptions(max_tokens=16))
+    selected = Selected("llm", translator, VLLMCallOptions(max_tokens=16))
     targets = ["es", "sw", "yo", "de"]
 
     async def translate_all() -> None:

@@ -8,11 +8,6 @@ from generator.errors import ConfigError
 from trainer.metrics import (
     PRIMARY_METRIC,
     accuracy,
-    average_precision_at_k,
-    bucc_best_threshold,
-    bucc_scores,
-    bucc_threshold_scores,
-    map_at_k,
     normalize_mlqa,
     normalize_squad,
     primary_metric,
@@ -20,9 +15,8 @@ from trainer.metrics import (
     qa_f1,
     qa_scores,
     qa_task_scores,
-    rank_candidates,
     tagging_scores,
-    tatoeba_accuracy,
+    tagging_task_scores,
     token_accuracy,
 )
 
@@ -32,12 +26,18 @@ def test_primary_metric_known_alias_and_kind_fallback() -> None:
     assert primary_metric("WikiANN") == "f1" == PRIMARY_METRIC["panx"]
     assert primary_metric("Mewsli-X") == "map@20"
     assert primary_metric("my_qa_task", "qa") == "f1"
+    # XTREME-R ranks its QA tasks by (EM + F1) / 2.
+    assert primary_metric("TyDiQA") == primary_metric("xquad") == "em_f1"
+    # Variants scored apart keep their task's metric.
+    assert primary_metric("lareqa_frozen") == "map@20" and primary_metric("xquad_oracle") == "em_f1"
     with pytest.raises(ConfigError, match="name its kind"):
         primary_metric("my_qa_task")
 
 
 def test_accuracy() -> None:
     assert accuracy([0, 1, 2, 1], [0, 2, 2, 1]) == pytest.approx(75.0)
+    # evaluate.py's order of operations, correct / n * 100, to the last bit: 7 / 100 * 100 is not 7.
+    assert accuracy([1] * 100, [1] * 7 + [0] * 93) == 7 / 100 * 100 != 100.0 * 7 / 100
     with pytest.raises(ValueError, match="3 predicted labels for 2 gold"):
         accuracy([0, 1], [0, 1, 1])
 
@@ -59,6 +59,11 @@ def test_qa_scores_max_over_gold_and_missing_prediction() -> None:
     scores = qa_scores({"q1": "Broncos", "q2": "in Paris"}, gold)
     assert scores["exact_match"] == pytest.approx(100 / 3)
     assert scores["f1"] == pytest.approx(500 / 9)
+    # XTREME-R's QA score is the mean of the two: (300/9 + 500/9) / 2 = 400/9.
+    assert scores["em_f1"] == pytest.approx(400 / 9)
+    # Gold given as (id, answers) pairs in file order: a repeated question counts twice (v1.1 script).
+    pairs = [("q1", ["Paris"]), ("q1", ["Paris"]), ("q2", ["Rome"])]
+    assert qa_scores({"q1": "Paris", "q2": "Paris"}, pairs)["exact_match"] == pytest.approx(200 / 3)
 
 
 def test_squad_v2_no_answer_rules() -> None:
@@ -67,13 +72,26 @@ def test_squad_v2_no_answer_rules() -> None:
     assert qa_scores({"unanswerable": "", "answerable": ""}, gold, squad_v2=True) == {
         "exact_match": 50.0,
         "f1": 50.0,
+        "em_f1": 50.0,
     }
-    assert qa_scores({"unanswerable": "a cat", "answerable": "cat"}, gold, squad_v2=True) == {
-        "exact_match": 50.0,
-        "f1": 50.0,
-    }
+    assert qa_scores({"unanswerable": "a cat", "answerable": "cat"}, gold, squad_v2=True)["f1"] == 50.0
     with pytest.raises(ValueError, match="squad_v2=True"):
         qa_scores({"unanswerable": ""}, gold)
+
+
+def test_squad_v2_divides_by_answered_questions() -> None:
+    gold: dict[str, list[str]] = {"a": ["the cat"], "b": ["a dog"], "c": [], "d": ["red"]}
+    predictions = {"a": "cat", "c": ""}
+    # The v2.0 script scores only the 2 predicted questions (both right): 100, not 2 of 4.
+    assert qa_scores(predictions, gold, squad_v2=True)["exact_match"] == 100.0
+    # v1.1 counts every question: 1 of 4 right ("c" has no gold and no v1.1 meaning, so drop it).
+    del gold["c"]
+    assert qa_scores(predictions, gold)["exact_match"] == pytest.approx(100 / 3)
+    with pytest.raises(ValueError, match="divides by answered"):
+        qa_scores({}, gold, squad_v2=True)
+    # One score per question id: a repeated id counts once.
+    pairs = [("a", ["cat"]), ("a", ["cat"]), ("b", ["dog"])]
+    assert qa_scores({"a": "cat", "b": "cow"}, pairs, squad_v2=True)["exact_match"] == 50.0
 
 
 def test_mlqa_chinese_mixed_segmentation() -> None:
@@ -126,42 +144,18 @@ def test_pos_f1_as_xtreme_scores_it() -> None:
     assert scores["accuracy"] == pytest.approx(200 / 3)
 
 
+def test_udpos_reports_seqeval_0012_beside() -> None:
+    # seqeval 1.2.2 types SCONJ and CCONJ both as "CONJ" (a match) and types X like the "O" between
+    # sentences, so X never opens a chunk: 1 chunk each side, matched -> F1 100. seqeval 0.0.12 keeps
+    # CCONJ(0) and X(2) apart from SCONJ(0): 1 of 2 chunks match each way -> 50.
+    gold, pred = [["CCONJ"], ["X"]], [["SCONJ"], ["X"]]
+    scores = tagging_task_scores("UD-POS", gold, pred)
+    assert scores["f1"] == 100.0
+    assert scores["f1_seqeval_0.0.12"] == scores["precision_seqeval_0.0.12"] == 50.0
+    assert scores["accuracy"] == 50.0
+    assert "f1_seqeval_0.0.12" not in tagging_task_scores("panx", [["B-PER"]], [["B-PER"]])
+
+
 def test_tag_shape_errors() -> None:
     with pytest.raises(ValueError, match="sentence 1: 1 predicted tags for 2 gold"):
         token_accuracy([["O"], ["O", "O"]], [["O"], ["O"]])
-
-
-def test_tatoeba_accuracy_is_cosine_not_dot() -> None:
-    src = [[1.0, 0.0], [0.0, 1.0], [0.1, 1.0]]
-    tgt = [[2.0, 0.0], [0.0, 3.0], [3.0, 1.0]]
-    # src0: cos 1 with tgt0 (dot would prefer tgt2: 3 > 2) -> right. src1 -> tgt1 right.
-    # src2 [0.1, 1]: cos with tgt1 0.995 > tgt2 0.41 -> wrong. 2 of 3.
-    assert tatoeba_accuracy(src, tgt) == pytest.approx(200 / 3)
-    assert rank_candidates(src, tgt, k=2)[0] == [0, 2]
-
-
-def test_average_precision_at_k() -> None:
-    # Relevant {1, 3}, ranking [3, 0, 1, 2]: hits at ranks 1 and 3 -> (1/1 + 2/3) / 2 = 5/6.
-    assert average_precision_at_k({1, 3}, [3, 0, 1, 2]) == pytest.approx(5 / 6)
-    # A repeated hit counts once.
-    assert average_precision_at_k({1, 3}, [3, 3, 1]) == pytest.approx((1 + 2 / 3) / 2)
-    # One relevant item at rank 6: 1/6 within k=20, nothing within k=5 (Mewsli-X: reciprocal rank).
-    ranking = ["q0", "q1", "q2", "q3", "q4", "gold", "q6"]
-    assert average_precision_at_k({"gold"}, ranking) == pytest.approx(1 / 6)
-    assert average_precision_at_k({"gold"}, ranking, k=5) == 0.0
-    assert map_at_k([{1, 3}, {"gold"}], [[3, 0, 1, 2], ranking]) == pytest.approx(100 * (5 / 6 + 1 / 6) / 2)
-
-
-def test_bucc_threshold_and_search() -> None:
-    scored = {("a", "x"): 0.9, ("b", "y"): 0.8, ("c", "z"): 0.4, ("d", "w"): 0.3}
-    gold = {("a", "x"), ("c", "z"), ("e", "v")}
-    # >= 0.5 keeps (a,x), (b,y): 1 correct, P 1/2, R 1/3, F1 = (1/3) / (5/6) = 0.4.
-    assert bucc_threshold_scores(scored, gold, 0.5)["f1"] == pytest.approx(40.0)
-    # Cuts: after 1 -> F1 .5, after 2 -> .4, after 3 -> P 2/3 R 2/3 F1 .667 (best), after 4 -> .571.
-    # Threshold midway between 0.4 and 0.3.
-    threshold = bucc_best_threshold(scored, gold)
-    assert threshold == pytest.approx(0.35)
-    assert bucc_threshold_scores(scored, gold, threshold)["f1"] == pytest.approx(200 / 3)
-    assert bucc_scores([("q", "r")], gold) == {"f1": 0.0, "precision": 0.0, "recall": 0.0}
-    # When keeping every pair is best the threshold is the lowest score.
-    assert bucc_best_threshold({("a", "x"): 0.9, ("c", "z"): 0.2}, gold) == pytest.approx(0.2)

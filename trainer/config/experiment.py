@@ -11,7 +11,8 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from generator.errors import ConfigError
-from trainer.config.phases import IntermediateConfig, RetrievalConfig, TargetConfig
+from trainer.config.phases import IntermediateConfig, TargetConfig
+from trainer.config.retrieval import RetrievalConfig
 from trainer.config.sources import StrictModel, resolve_path, validation_context
 
 TINY_MODEL = "tiny"

@@ -21,7 +21,8 @@ from pydantic import ValidationError
 
 from generator.errors import ConfigError
 from trainer.config.experiment import Experiment
-from trainer.config.phases import RetrievalConfig, TargetConfig
+from trainer.config.phases import TargetConfig
+from trainer.config.retrieval import RetrievalConfig
 
 
 def _format_errors(err: ValidationError) -> list[str]:

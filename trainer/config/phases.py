@@ -1,9 +1,8 @@
-"""The phases of an experiment: intermediate tasks (phase 1), targets (phase 2, with their zero-shot
-evaluation files per language) and retrieval evaluations."""
+"""The phases of an experiment: intermediate tasks (phase 1) and targets (phase 2, with their zero-shot
+evaluation files per language); retrieval evaluations are in `trainer.config.retrieval`."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Literal
 
@@ -125,9 +124,43 @@ class IntermediateConfig(StrictModel):
         return self
 
 
+class TargetStage(StrictModel):
+    """An English task the target's model (encoder and head) is trained on first, e.g. SIQA before COPA."""
+
+    task: str
+    train: SourceField
+    epochs: float | None = Field(default=None, gt=0)
+    lr: float | None = Field(default=None, gt=0)
+    max_examples: int | None = Field(default=None, ge=1)
+    layout: FileLayout | None = None
+
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, value: str) -> str:
+        task_format(value)
+        return value
+
+    @field_validator("train")
+    @classmethod
+    def _resolved(cls, value: Path | HfRef, info: ValidationInfo) -> Path | HfRef:
+        # Checked with the target's files (`TargetConfig.problems`), so an optional target may lack it.
+        return (
+            value if isinstance(value, HfRef) else resolve_path(value, info, "stage file", must_exist=False)
+        )
+
+    @property
+    def source(self) -> DataSource:
+        return self.train.hf if isinstance(self.train, HfRef) else self.train
+
+
 class TargetConfig(StrictModel):
     """Phase 2: an English training file, then zero-shot evaluation per language.
 
+    `before` trains the target's model on other English tasks first, in order, with the target's
+    head carried from stage to stage (XTREME-R's XCOPA: SIQA, then COPA); `epochs` and `lr`
+    override the experiment's for this target (a stage's own override its target's). `dev` (an
+    English dev file in the `eval_task` format) selects the model among the epoch ends;
+    `target_dev` (dev files per language, like `eval`) gives the oracle scores apart.
     `layout` is the layout of the evaluation files, `train_layout` that of the training file (each
     detected when not given); evaluation files without gold are refused before anything trains.
     """
@@ -142,6 +175,10 @@ class TargetConfig(StrictModel):
     eval_langs: list[str] | None = None
     optional: bool = False
     epochs: float | None = Field(default=None, gt=0)
+    lr: float | None = Field(default=None, gt=0)
+    before: list[TargetStage] = Field(default_factory=list)
+    dev: SourceField | None = None
+    target_dev: EvalField | None = None
 
     @field_validator("task", "eval_task")
     @classmethod
@@ -150,16 +187,22 @@ class TargetConfig(StrictModel):
             task_format(value)
         return value
 
-    @field_validator("train")
+    @field_validator("train", "dev")
     @classmethod
-    def _exists(cls, value: Path | HfRef, info: ValidationInfo) -> Path | HfRef:
-        return value if isinstance(value, HfRef) else resolve_path(value, info, "target training file")
+    def _exists(cls, value: Path | HfRef | None, info: ValidationInfo) -> Path | HfRef | None:
+        if value is None or isinstance(value, HfRef):
+            return value
+        return resolve_path(
+            value, info, f"target {info.field_name} file", must_exist=info.field_name == "train"
+        )
 
-    @field_validator("eval")
+    @field_validator("eval", "target_dev")
     @classmethod
     def _eval_paths(
-        cls, value: dict[str, Path | HfRef] | str | HfRef, info: ValidationInfo
-    ) -> dict[str, Path | HfRef] | str | HfRef:
+        cls, value: dict[str, Path | HfRef] | str | HfRef | None, info: ValidationInfo
+    ) -> dict[str, Path | HfRef] | str | HfRef | None:
+        if value is None:
+            return None
         if isinstance(value, HfRef):
             if not value.templated() and not is_mixed(value.hf):
                 raise ValueError(
@@ -183,6 +226,12 @@ class TargetConfig(StrictModel):
 
     @model_validator(mode="after")
     def _hf_formats(self) -> TargetConfig:
+        for stage in self.before:
+            if task_kind(stage.task) != task_kind(self.task):
+                raise ValueError(
+                    f"target {self.name}: stage {stage.task} is {task_kind(stage.task)} data, the target "
+                    f"{task_kind(self.task)}; a stage must train the same kind of head"
+                )
         if isinstance(self.train, HfRef):
             check_same_format(self.task, self.train.hf, f"target {self.name} train")
         refs = [self.eval] if isinstance(self.eval, HfRef) else []
@@ -210,6 +259,23 @@ class TargetConfig(StrictModel):
     def train_source(self) -> DataSource:
         """The English training file or dataset split (of a split mixing languages, its English rows)."""
         return self.train.for_language("en") if isinstance(self.train, HfRef) else self.train
+
+    @property
+    def dev_source(self) -> DataSource | None:
+        """The English dev file or dataset split that selects the model, if any."""
+        return self.dev.hf if isinstance(self.dev, HfRef) else self.dev
+
+    def target_dev_files(self) -> dict[str, DataSource]:
+        """Target-language dev files per language (the oracle's), for the languages evaluated."""
+        if self.target_dev is None:
+            return {}
+        files = self.model_copy(update={"eval": self.target_dev}).eval_files()
+        evaluated = self.eval_files()
+        return {
+            lang: src
+            for lang, src in files.items()
+            if lang in evaluated and not (isinstance(src, Path) and not src.is_file())
+        }
 
     def covered_languages(self) -> list[str] | None:
         """The XTREME-R languages this target covers, or None when it is not an XTREME-R task."""
@@ -267,6 +333,13 @@ class TargetConfig(StrictModel):
             if absent:
                 out.append(f"target {self.name}: eval_langs {absent} have no entry under `eval`")
         if check_files and not self.optional:
+            if isinstance(self.dev, Path) and not self.dev.is_file():
+                out.append(f"target {self.name}: dev file {self.dev} does not exist")
+            for stage in self.before:
+                if isinstance(stage.train, Path) and not stage.train.is_file():
+                    out.append(
+                        f"target {self.name}: stage {stage.task} training file {stage.train} does not exist"
+                    )
             files = self.eval_files()
             missing = [
                 f"{lang}: {path}"
@@ -303,38 +376,6 @@ class TargetConfig(StrictModel):
         return out
 
 
-class RetrievalConfig(StrictModel):
-    """A retrieval evaluation (Tatoeba) run on the encoder directly, without training."""
-
-    task: Literal["tatoeba"] = "tatoeba"
-    dir: Path
-    langs: list[str] | None = None
-    max_pairs: int | None = Field(default=None, ge=1)
-    layer: int | None = None
-    optional: bool = False
-
-    @field_validator("dir")
-    @classmethod
-    def _exists(cls, value: Path, info: ValidationInfo) -> Path:
-        return resolve_path(value, info, "retrieval data folder", must_exist=False)
-
-    def problems(self, check_files: bool) -> list[str]:
-        from generator.languages import languages_for_task
-
-        out = []
-        covered = [lang.code for lang in languages_for_task(self.task)]
-        lacking = [lang for lang in self.langs or [] if lang not in covered]
-        if lacking:
-            out.append(
-                f"retrieval {self.task}: no {', '.join(lacking)} in {self.task}; it covers {' '.join(covered)}"
-            )
-        if check_files and not self.optional and not self.dir.is_dir():
-            out.append(f"retrieval {self.task}: folder {self.dir} does not exist")
-        if check_files and self.dir.is_dir():
-            out += sorted_english_problems(self.task, self.dir)
-        return out
-
-
 def fill_language(pattern: str, lang: str) -> str:
     """An eval file pattern for one language: `{lang}` its code, `{language}` its English name in
     lower case (TyDiQA's tydiqa-goldp-dev-{language}.json)."""
@@ -342,16 +383,3 @@ def fill_language(pattern: str, lang: str) -> str:
 
     name = LANGUAGES[lang].name.lower() if lang in LANGUAGES else lang
     return pattern.replace("{lang}", lang).replace("{language}", name)
-
-
-def sorted_english_problems(task: str, directory: Path) -> list[str]:
-    """XTREME-R's Tatoeba folder (`<xx>-en.<xx>`, English side sorted) has no gold: say where it is."""
-    from generator.tasks.gold import no_gold_message
-    from generator.tasks.retrieval import TATOEBA_RAW, TATOEBA_XTREME_R
-
-    names = [path.name for path in directory.iterdir() if path.is_file()]
-    sorted_side = [name for name in names if re.search(TATOEBA_XTREME_R, name) and not name.endswith(".en")]
-    if sorted_side and not any(re.search(TATOEBA_RAW, name) for name in names):
-        why = f"XTREME-R's Tatoeba folder sorts the English side, so {sorted_side[0]} and its .en no longer align"
-        return [f"retrieval {task}: {no_gold_message('tatoeba', directory, why)}"]
-    return []

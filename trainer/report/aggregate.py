@@ -1,8 +1,10 @@
 """The report's numbers: per-language scores over seeds, XTREME-R averages, tier averages, deltas.
 
-Aggregates follow XTREME-R: a task's score is the mean over its languages of the task's primary
-metric; the overall score is the mean of the task scores. A tier score is the mean, over the tasks
-that evaluate at least one language of the tier, of the mean over those languages. Every aggregate
+Aggregates follow XTREME-R's `evaluate.py` (`trainer.report.xtreme`): a task's score is the mean
+over its languages of the task's metrics, (EM + F1) / 2 for QA, LAReQA's over all its questions;
+the category scores and the overall score are means of task scores, over the XTREME-R tasks run.
+A tier score is the mean, over those tasks that evaluate at least one language of the tier, of the
+mean of the primary metric over those languages. Every aggregate
 is computed per seed first, then reported as mean ± sample standard deviation over seeds. Averages
 use, per task, only the languages every run of every condition scored, so conditions compare on
 the same cells. The first condition is the baseline every other condition is compared with; each
@@ -21,7 +23,9 @@ from typing import Any
 
 from generator.errors import ConfigError
 from generator.example import Kind
+from trainer.benchmark import QUESTIONS
 from trainer.metrics import Scores, primary_metric
+from trainer.report.xtreme import Coverage, aggregated_tasks, coverage, seed_scores
 
 TIER_ORDER = ("high", "mid", "low", "unknown")
 CONDITION_LABELS = {
@@ -83,6 +87,7 @@ class Comparison:
     tiers: dict[str, Delta]
     gained: dict[str, list[str]]
     lost: dict[str, list[str]]
+    categories: dict[str, Delta] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -103,6 +108,8 @@ class Report:
     comparisons: list[Comparison]
     answers: list[str]
     notes: list[str] = field(default_factory=list)
+    categories: dict[str, dict[str, Stat]] = field(default_factory=dict)
+    coverage: Coverage | None = None
 
     @property
     def baseline(self) -> str:
@@ -144,7 +151,8 @@ def _validate(runs: Mapping[str, Sequence[Scores]]) -> None:
                 for lang, metrics in by_lang.items():
                     for metric, value in metrics.items():
                         ok = isinstance(value, int | float) and not isinstance(value, bool)
-                        if not ok or not math.isfinite(value) or not 0.0 <= value <= 100.0:
+                        top = math.inf if metric == QUESTIONS else 100.0
+                        if not ok or not math.isfinite(value) or not 0.0 <= value <= top:
                             raise ConfigError(
                                 f"condition {condition!r}, run {s}, {task}/{lang}/{metric}: {value!r} is not "
                                 "a score in percent; scores must be finite numbers in [0, 100]"
@@ -176,21 +184,21 @@ def _common_languages(
 
 def _seed_aggregates(
     scores: Scores, primary: dict[str, str], languages: dict[str, list[str]], tiers: dict[str, str]
-) -> tuple[dict[str, float], float, dict[str, float]]:
-    task_avg = {
-        task: statistics.fmean(scores[task][lang][primary[task]] for lang in langs)
-        for task, langs in languages.items()
-    }
+) -> tuple[dict[str, float], float, dict[str, float], dict[str, float]]:
+    task_avg, overall, categories = seed_scores(scores, primary, languages)
     tier_avg: dict[str, float] = {}
+    counted = aggregated_tasks(languages)
     for tier in TIER_ORDER[:-1]:
         per_task = [
-            statistics.fmean(scores[task][lang][primary[task]] for lang in langs if tiers[lang] == tier)
-            for task, langs in languages.items()
-            if any(tiers[lang] == tier for lang in langs)
+            statistics.fmean(
+                scores[task][lang][primary[task]] for lang in languages[task] if tiers[lang] == tier
+            )
+            for task in counted
+            if any(tiers[lang] == tier for lang in languages[task])
         ]
         if per_task:
             tier_avg[tier] = statistics.fmean(per_task)
-    return task_avg, statistics.fmean(task_avg.values()), tier_avg
+    return task_avg, overall, tier_avg, categories
 
 
 def _compare(report: Report, condition: str, reference: str) -> Comparison:
@@ -221,6 +229,12 @@ def _compare(report: Report, condition: str, reference: str) -> Comparison:
         },
         gained=gained,
         lost=lost,
+        categories={
+            category: Delta.between(
+                report.categories[condition][category], report.categories[reference][category]
+            )
+            for category in report.categories.get(condition, {})
+        },
     )
 
 
@@ -273,6 +287,7 @@ def build_report(
     task_averages: dict[str, dict[str, Stat]] = {}
     overall: dict[str, Stat] = {}
     tier_averages: dict[str, dict[str, Stat]] = {}
+    categories: dict[str, dict[str, Stat]] = {}
     for condition, seeds in runs.items():
         cells[condition] = {}
         for task in tasks:
@@ -294,6 +309,7 @@ def build_report(
             for tier in TIER_ORDER[:-1]
             if tier in per_seed[0][2]
         }
+        categories[condition] = {c: Stat.of([p[3][c] for p in per_seed]) for c in per_seed[0][3]}
 
     report = Report(
         conditions=conditions,
@@ -310,6 +326,8 @@ def build_report(
         comparisons=[],
         answers=[],
         notes=notes,
+        categories=categories,
+        coverage=coverage(languages),
     )
     if not languages:
         report.answers.append("No task was scored on a common set of languages; nothing to compare.")

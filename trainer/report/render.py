@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from trainer.benchmark import XTREME_R_CATEGORIES, XTREME_R_LANGUAGES
 from trainer.report.aggregate import TIER_ORDER, Delta, Report
 from trainer.report.charts import summary_chart, task_chart
 
@@ -23,12 +24,42 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return [*lines, ""]
 
 
+def _xtreme_section(report: Report) -> list[str]:
+    """Category and overall scores as XTREME-R reports them, and what the run covered of it."""
+    cover = report.coverage
+    if cover is None or not cover.tasks or not report.overall:
+        return []
+    conds = report.conditions
+    out = ["## XTREME-R scores (mean ± std over seeds)", ""]
+    names = list(XTREME_R_CATEGORIES)
+    rows = [
+        [c, report.overall[c].text()]
+        + [report.categories[c][n].text() if n in report.categories.get(c, {}) else "–" for n in names]
+        for c in conds
+    ]
+    out += _table(["condition", "overall", *(n.replace("_", " ") for n in names)], rows)
+    scope = f"{len(cover.tasks)} of {len(XTREME_R_LANGUAGES)} XTREME-R tasks"
+    if cover.complete:
+        out += [f"All {len(XTREME_R_LANGUAGES)} tasks on all their languages: the overall is XTREME-R's.", ""]
+    else:
+        missing = ", ".join(cover.missing_tasks) or "none"
+        out += [f"Over the {scope} run (missing: {missing}); a category needs all its tasks.", ""]
+        partial = [f"{t} ({len(langs)})" for t, langs in cover.missing_languages.items() if langs]
+        if partial:
+            out += ["Benchmark languages not scored, per task: " + ", ".join(partial) + ".", ""]
+    selection = report.meta.get("model_selection")
+    if selection:
+        out += [f"Model selection: {selection}", ""]
+    return out
+
+
 def render_markdown(report: Report) -> str:
     """The human-readable report."""
     conds = report.conditions
     vs_base = [c for c in report.comparisons if c.reference == report.baseline]
     out = ["# xstilts experiment report", ""]
     out += ["## Answers", "", *(f"- {a}" for a in report.answers), ""]
+    out += _xtreme_section(report)
     if report.overall:
         tiers = [t for t in TIER_ORDER[:-1] if any(t in report.tier_averages[c] for c in conds)]
         out += ["## Averages (primary metrics, mean ± std over seeds)", ""]

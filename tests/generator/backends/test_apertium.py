@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from generator.backends.apertium import ApertiumCallOptions, ApertiumLoadOptions, ApertiumTranslator
+from generator.backends.base import cache_key
 from generator.backends.ctranslate2 import CT2CallOptions
 from generator.backends.registry import create_translator
 from generator.errors import ConfigError, MissingDependencyError
@@ -75,3 +78,14 @@ def test_reserved_separator_is_refused(apertium: ApertiumTranslator) -> None:
 def test_missing_binary_names_the_install_command() -> None:
     with pytest.raises(MissingDependencyError, match="apt-get install apertium apertium-eng-spa"):
         create_translator("apertium", binary="apertium-not-installed")
+
+
+def test_another_program_is_another_translation_memory_entry(
+    apertium: ApertiumTranslator, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "apertium"
+    elsewhere.symlink_to(apertium.binary)
+    other = ApertiumTranslator(ApertiumLoadOptions(binary=str(elsewhere)))
+    assert other.model_id == apertium.model_id
+    assert cache_key(other, None, "en", "es") != cache_key(apertium, None, "en", "es")
+    assert cache_key(apertium, None, "en", "es") == cache_key(apertium, ApertiumCallOptions(), "en", "es")
