@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Modules that define tables on `Base`; `init_db` imports them so `create_all` sees every table.
-TABLE_MODULES: list[str] = ["service.keys", "service.datasets", "service.jobs.models"]
+TABLE_MODULES: list[str] = ["service.keys", "service.datasets", "service.jobs.models", "service.idempotency"]
 
 
 class Base(DeclarativeBase):
