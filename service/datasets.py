@@ -7,9 +7,11 @@ rejected or interrupted upload leaves nothing behind.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import shutil
+import time
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -142,6 +144,25 @@ def store_upload(
     session.add(row)
     session.flush()
     return row
+
+
+def discard_upload(session: Session, settings: Settings, row: Dataset) -> None:
+    """Undo a stored upload whose request turned out to be a retry (row rolled back, file removed)."""
+    session.rollback()
+    shutil.rmtree(datasets_root(settings) / row.id, ignore_errors=True)
+
+
+def sweep_incoming(settings: Settings, min_age_s: float) -> list[Path]:
+    """Remove the `.incoming-*` folders of uploads a killed process left, untouched for `min_age_s`."""
+    root = datasets_root(settings)
+    cutoff = time.time() - min_age_s
+    removed = []
+    for folder in root.glob(".incoming-*") if root.is_dir() else ():
+        with contextlib.suppress(FileNotFoundError):
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+    return removed
 
 
 def visible_dataset(session: Session, dataset_id: str, caller: Caller) -> Dataset | None:

@@ -132,6 +132,12 @@ class Settings(BaseSettings):
         default_factory=list, description='JSON list of origins allowed by CORS, e.g. ["https://ui.example"].'
     )
 
+    debris_min_age_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        description="At start, upload folders (datasets/.incoming-*) and temporary shard files untouched "
+        "this long are removed: a process killed mid-write left them.",
+    )
     run_worker: bool = Field(
         default=True,
         description="Run a job worker thread inside the API process; set false when `xstilts worker` "

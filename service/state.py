@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 
 from generator.backends.loaded import loaded_translators
 from generator.cache import TranslationCache
+from generator.fencing import sweep_temporaries
 from service.codeswitching import CodeSwitchRunner
+from service.datasets import sweep_incoming
 from service.db import Database
 from service.keys import any_keys
 from service.metrics import Metrics
@@ -16,6 +19,16 @@ from service.settings import Settings
 from service.translators import ConfiguredTranslators, TranslationRunner
 
 AUTH_RECHECK_S = 1.0
+
+log = logging.getLogger(__name__)
+
+
+def sweep_debris(settings: Settings) -> None:
+    """Remove what processes killed mid-write left: upload folders and temporary shard files."""
+    age = settings.debris_min_age_seconds
+    removed = sweep_incoming(settings, age) + sweep_temporaries(settings.data_dir / "jobs", age)
+    for path in removed:
+        log.info("removed %s, left by a process killed mid-write", path)
 
 
 @dataclass
@@ -39,6 +52,7 @@ class Services:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database.connect(settings.resolved_database_url())
         db.init_db()
+        sweep_debris(settings)
         cache = TranslationCache(settings.resolved_cache_path()) if settings.use_cache else None
         loaded = loaded_translators()
         loaded.max_loaded = settings.translator_pool_size

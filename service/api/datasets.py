@@ -8,10 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from pydantic import BaseModel, Field
 
-from service.datasets import Dataset, get_dataset, list_datasets, store_upload
+from service.datasets import Dataset, discard_upload, get_dataset, list_datasets, store_upload
 from service.db import as_utc
 from service.deps import CallerDep, DbDep, SettingsDep
-from service.errors import ErrorResponse
+from service.errors import ErrorResponse, ServiceError
+from service.idempotency import Idempotency, IdempotencyHeader, fingerprint
 from service.wellformed import CheckedRoute
 
 # Largest page offset; keeps the value within a 64-bit SQL integer.
@@ -55,6 +56,7 @@ class DatasetPage(BaseModel):
     "/datasets",
     status_code=status.HTTP_201_CREATED,
     summary="Upload an English task file (validated with the task reader; nothing is stored if it is bad)",
+    responses={409: {"model": ErrorResponse, "description": "Idempotency-Key sent before with another file"}},
 )
 def upload_dataset(
     task: Annotated[str, Form(description="Task format of the file (GET /v1/tasks), e.g. 'squad'.")],
@@ -62,8 +64,21 @@ def upload_dataset(
     session: DbDep,
     settings: SettingsDep,
     caller: CallerDep,
+    idempotency_key: IdempotencyHeader = None,
 ) -> DatasetOut:
-    return DatasetOut.of(store_upload(session, settings, task, file.filename, file.file, caller.owner))
+    once = Idempotency(session, caller, "datasets", idempotency_key)
+    row = store_upload(session, settings, task, file.filename, file.file, caller.owner)
+    digest = fingerprint({"task": row.task, "filename": row.filename, "sha256": row.sha256})
+    try:
+        earlier = once.earlier(digest)
+    except ServiceError:
+        discard_upload(session, settings, row)
+        raise
+    if earlier is None:
+        once.remember(digest, row.id)
+        return DatasetOut.of(row)
+    discard_upload(session, settings, row)
+    return DatasetOut.of(get_dataset(session, earlier, caller))
 
 
 @router.get("/datasets", summary="The caller's uploaded datasets (an admin key: every one), newest first")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -17,6 +17,7 @@ from service.datasets import dataset_path, visible_dataset
 from service.db import as_utc
 from service.deps import CallerDep, DatabaseDep, DbDep, MetricsDep, SettingsDep, TranslatorsDep
 from service.errors import ErrorResponse, NotFoundError, ServiceError
+from service.idempotency import Idempotency, IdempotencyHeader, fingerprint
 from service.jobs.models import Job, JobState
 from service.jobs.spec import JobRequest, generate_config, job_out_dir, job_profile
 from service.jobs.store import cancel_job, create_job, get_job, job_progress, list_jobs, refresh_job_gauge
@@ -157,6 +158,9 @@ def _check_languages(
     "/jobs",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Submit a generation job over an uploaded dataset (runs in the background)",
+    responses={
+        409: {"model": ErrorResponse, "description": "Idempotency-Key sent before with another request"}
+    },
 )
 def submit_job(
     body: JobRequest,
@@ -166,8 +170,15 @@ def submit_job(
     translators: TranslatorsDep,
     metrics: MetricsDep,
     caller: CallerDep,
+    idempotency_key: IdempotencyHeader = None,
 ) -> JobCreated:
     from generator.tasks import FORMATS
+
+    once = Idempotency(session, caller, "jobs", idempotency_key)
+    digest = fingerprint(body.model_dump(mode="json"))
+    if (earlier := once.earlier(digest)) is not None:
+        job = get_job(session, earlier, caller)
+        return JobCreated(id=job.id, state=cast(JobState, job.state), links=links(job.id))
 
     dataset = visible_dataset(session, body.dataset_id, caller)
     if dataset is None:
@@ -194,6 +205,7 @@ def submit_job(
     job = create_job(
         session, resolved.model_dump(mode="json"), dataset.id, units, dataset.examples, caller.owner
     )
+    once.remember(digest, job.id)
     session.commit()
     refresh_job_gauge(metrics, db)
     return JobCreated(id=job.id, state="queued", links=links(job.id))
