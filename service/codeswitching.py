@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import threading
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from random import Random
@@ -14,11 +15,13 @@ from generator.codeswitch.config import CodeSwitchConfig
 from generator.codeswitch.switching import SwitchResult, switch_text
 from generator.errors import ConfigError
 from generator.lexicons.codes import ISO_TO_FREEDICT
-from generator.lexicons.installed import available_lexicons, load_lexicon
+from generator.lexicons.installed import lexicon_languages, load_lexicon
 from generator.lexicons.lexicon import Lexicon
 from service.batching import MicroBatcher
 from service.metrics import Metrics
 from service.settings import Settings
+
+log = logging.getLogger(__name__)
 
 _LOAD_LOCK = threading.Lock()
 
@@ -30,8 +33,8 @@ def _load(lang: str, cache_dir: Path | None) -> Lexicon:
 
 @functools.lru_cache(maxsize=1)
 def _installed() -> frozenset[str]:
-    """Languages with an English lexicon on this machine (scanned once per process)."""
-    return frozenset(info.lang for info in available_lexicons())
+    """Languages with an English lexicon on this machine (file names, scanned once per process)."""
+    return frozenset(lexicon_languages())
 
 
 class LexiconStore:
@@ -39,6 +42,26 @@ class LexiconStore:
 
     def __init__(self, cache_dir: Path | None) -> None:
         self.cache_dir = cache_dir
+        self.preload_state = "ok"
+
+    def preload(self, langs: Sequence[str]) -> threading.Thread | None:
+        """Load the lexicons of `langs` in a background thread; `preload_state` says how far it got."""
+        if not langs:
+            return None
+        self.preload_state = f"loading lexicons {', '.join(langs)}"
+
+        def load() -> None:
+            try:
+                self.get(tuple(langs))
+            except Exception as exc:
+                log.exception("preloading lexicons failed")
+                self.preload_state = f"preloading lexicons failed: {exc}"
+            else:
+                self.preload_state = "ok"
+
+        thread = threading.Thread(target=load, name="lexicon-preload", daemon=True)
+        thread.start()
+        return thread
 
     def get(self, langs: tuple[str, ...]) -> dict[str, Lexicon]:
         """Lexicons for `langs` (ConfigError naming the package to install when one is missing)."""

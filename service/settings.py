@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.profiles import BackendProfile, default_profiles, read_profiles_file
 
@@ -127,6 +128,11 @@ class Settings(BaseSettings):
         description="Where parsed lexicons are cached; empty means $XSTILTS_CACHE_DIR/lexicons or "
         "~/.cache/xstilts/lexicons.",
     )
+    preload_lexicons: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Languages whose code-switching lexicons load at start (comma-separated or a JSON "
+        "list, e.g. de,es); /readyz answers 503 until they are loaded. Others load once, on first use.",
+    )
     use_cache: bool = Field(default=True, description="Answer repeated segments from the translation memory.")
     cors_origins: list[str] = Field(
         default_factory=list, description='JSON list of origins allowed by CORS, e.g. ["https://ui.example"].'
@@ -163,6 +169,18 @@ class Settings(BaseSettings):
     ray_address: str | None = Field(
         default=None, description="Ray cluster address for executor=ray; empty starts a local Ray."
     )
+
+    @field_validator("preload_lexicons", mode="before")
+    @classmethod
+    def _split_languages(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            return (
+                json.loads(text)
+                if text.startswith("[")
+                else [p.strip() for p in text.split(",") if p.strip()]
+            )
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod

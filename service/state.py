@@ -56,7 +56,7 @@ class Services:
         cache = TranslationCache(settings.resolved_cache_path()) if settings.use_cache else None
         loaded = loaded_translators()
         loaded.max_loaded = settings.translator_pool_size
-        return cls(
+        services = cls(
             settings=settings,
             db=db,
             metrics=metrics,
@@ -67,6 +67,8 @@ class Services:
             auth_failures=RateLimiter(settings.auth_failures_per_minute),
             cache=cache,
         )
+        services.switcher.lexicons.preload(settings.preload_lexicons)
+        return services
 
     def auth_enabled(self) -> bool:
         """Auth is on when `require_keys` is set or any key exists; once on it stays on."""

@@ -40,6 +40,38 @@ def _count_lines(path: Path) -> int:
         return sum(1 for line in handle if line.strip())
 
 
+def _dictd_indexes(dictd: Path) -> list[tuple[Path, str, str]]:
+    """(index file, kind, FreeDict code) of the English FreeDict dictionaries in `dictd`, from names alone."""
+    indexes = sorted(dictd.glob("freedict-*-*.index")) if dictd.is_dir() else []
+    forward = {m.group(2) for p in indexes if (m := DICTD_NAME.match(p.name)) and m.group(1) == "eng"}
+    out = []
+    for index in indexes:
+        match = DICTD_NAME.match(index.name)
+        if match is None or "eng" not in (match.group(1), match.group(2)) or match.group(1) == match.group(2):
+            continue
+        if match.group(1) == "eng":
+            out.append((index, "freedict", match.group(2)))
+        elif match.group(1) in forward:
+            out.append((index, "freedict-reverse", match.group(1)))
+        else:
+            out.append((index, "freedict-inverted", match.group(1)))
+    return out
+
+
+def lexicon_languages(
+    dictd_dir: str | Path = DEFAULT_DICTD_DIR, muse_dirs: Sequence[str | Path] | None = None
+) -> set[str]:
+    """The languages `available_lexicons` lists, from file names alone (no dictionary is read)."""
+    langs = {iso_code(code) for _, _, code in _dictd_indexes(Path(dictd_dir))}
+    for directory in _muse_dirs(muse_dirs):
+        for path in directory.glob("*.txt"):
+            if match := MUSE_NAME.match(path.name):
+                source, target = iso_code(match.group(1)), iso_code(match.group(2))
+                if source != target and "en" in (source, target):
+                    langs.add(target if source == "en" else source)
+    return langs
+
+
 def available_lexicons(
     dictd_dir: str | Path = DEFAULT_DICTD_DIR, muse_dirs: Sequence[str | Path] | None = None
 ) -> list[LexiconInfo]:
@@ -52,19 +84,7 @@ def available_lexicons(
     MUSE directories default to `$XSTILTS_LEXICONS` (os.pathsep-separated).
     """
     found: list[LexiconInfo] = []
-    dictd = Path(dictd_dir)
-    indexes = sorted(dictd.glob("freedict-*-*.index")) if dictd.is_dir() else []
-    forward = {m.group(2) for p in indexes if (m := DICTD_NAME.match(p.name)) and m.group(1) == "eng"}
-    for index in indexes:
-        match = DICTD_NAME.match(index.name)
-        if match is None or "eng" not in (match.group(1), match.group(2)) or match.group(1) == match.group(2):
-            continue
-        if match.group(1) == "eng":
-            kind, code = "freedict", match.group(2)
-        elif match.group(1) in forward:
-            kind, code = "freedict-reverse", match.group(1)
-        else:
-            kind, code = "freedict-inverted", match.group(1)
+    for index, kind, code in _dictd_indexes(Path(dictd_dir)):
         with index.open(encoding="utf-8") as handle:
             heads = {head for line in handle if not is_metadata(head := line.split("\t", 1)[0])}
         found.append(LexiconInfo(iso_code(code), index, len(heads), kind))

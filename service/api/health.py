@@ -46,14 +46,14 @@ def _check_backend(services: Services) -> str:
 
 @router.get(
     "/readyz",
-    summary="Readiness: the database answers and the default backend profile can be created",
+    summary="Readiness: the database answers, the default backend profile can be created, preloaded lexicons are in",
     responses={503: {"description": "A check failed; `checks` says which and why"}},
 )
 async def readyz(services: ServicesDep) -> JSONResponse:
     database, backend = await asyncio.gather(
         asyncio.to_thread(_check_database, services), asyncio.to_thread(_check_backend, services)
     )
-    checks = {"database": database, "backend": backend}
+    checks = {"database": database, "backend": backend, "lexicons": services.switcher.lexicons.preload_state}
     ready = all(value == "ok" for value in checks.values())
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503

@@ -136,13 +136,13 @@ def _check_languages(
                     "method, or pick another profile (GET /v1/profiles)",
                 )
     if "codeswitch" in body.methods:
-        from generator.lexicons.installed import available_lexicons
+        from generator.lexicons.installed import lexicon_languages
 
         if kind == "retrieval":
             raise _invalid(
                 "unsupported_method", "methods", "retrieval data is not code-switched; use translate"
             )
-        installed = {info.lang for info in available_lexicons()}
+        installed = lexicon_languages()  # file names only: validation reads no dictionary
         for i, lang in enumerate(body.langs):
             if lang not in installed:
                 raise _invalid(

@@ -15,7 +15,10 @@ def test_readyz_checks_database_and_default_backend(client: TestClient) -> None:
     needs_apertium()
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "checks": {"database": "ok", "backend": "ok"}}
+    assert response.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "backend": "ok", "lexicons": "ok"},
+    }
 
 
 def test_readyz_is_503_when_the_default_profile_cannot_be_created(make_client: ClientFactory) -> None:
