@@ -1,0 +1,145 @@
+"""Projection measured against gold: each method places English answer spans in a human translation.
+
+Every answer is looked for inside its sentence window (`windows.answer_window`), as the pipeline
+projects within a translated sentence; answers whose gold lies outside the window, or past the
+encoder's positions, are counted as lost to the window and to length. A method's guess below its
+threshold is a loss too (the pipeline would drop the example): exact match and F1 are over all
+answers, losses scoring 0, and over the answers kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from generator.projection.config import ProjectionConfig
+from generator.projection.spans import align_span, fuzzy_find
+from generator.quality.answer_metrics import exact_match, token_f1
+from generator.quality.parallel import ParallelSpan
+from generator.quality.windows import answer_window
+
+
+@dataclass(frozen=True, slots=True)
+class WindowedSpan:
+    """A parallel span cut down to its sentence window: the answer at [start, end) of `source`."""
+
+    item: ParallelSpan
+    source: str
+    start: int
+    end: int
+    target: str
+    offset: int  # where `target` starts in the whole translated paragraph
+    gold_inside: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Guess:
+    """A method's placement of one answer in `WindowedSpan.target`: [start, end) with a confidence."""
+
+    start: int
+    end: int
+    confidence: float
+    method: str
+    why: str = ""
+
+
+Method = Callable[[Sequence[WindowedSpan]], list[Guess | None]]
+
+
+@dataclass
+class Score:
+    """Counts and sums of one method on one language."""
+
+    answers: int = 0
+    kept: int = 0
+    em: float = 0.0
+    f1: float = 0.0
+    lost_window: int = 0
+    lost_length: int = 0
+    rows: list[tuple[float, float, float]] = field(default_factory=list)  # (confidence, em, f1) of kept
+
+    def as_row(self) -> dict[str, float | int]:
+        kept = max(1, self.kept)
+        return {
+            "answers": self.answers,
+            "kept_pct": round(100 * self.kept / max(1, self.answers), 1),
+            "em": round(100 * self.em / max(1, self.answers), 1),
+            "f1": round(100 * self.f1 / max(1, self.answers), 1),
+            "f1_kept": round(100 * sum(r[2] for r in self.rows) / kept, 1),
+            "lost_window": self.lost_window,
+            "lost_length": self.lost_length,
+        }
+
+
+@lru_cache(maxsize=4096)
+def _window(
+    source: str, start: int, end: int, target: str, lang: str
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    w = answer_window(source, start, end, target, target_lang=lang)
+    return w.source, w.target
+
+
+def windowed(items: Sequence[ParallelSpan]) -> list[WindowedSpan]:
+    """Each parallel span cut to its aligned sentence window."""
+    out = []
+    for it in items:
+        (s0, s1), (t0, t1) = _window(it.source, it.start, it.end, it.target, it.lang)
+        inside = t0 <= it.gold_start and it.gold_start + len(it.gold) <= t1
+        out.append(
+            WindowedSpan(it, it.source[s0:s1], it.start - s0, it.end - s0, it.target[t0:t1], t0, inside)
+        )
+    return out
+
+
+def fuzzy_method(config: ProjectionConfig) -> Method:
+    """Today's fuzzy step with the English answer as the needle (no MT of the answer for a human translation)."""
+
+    def run(spans: Sequence[WindowedSpan]) -> list[Guess | None]:
+        out: list[Guess | None] = []
+        for s in spans:
+            found = fuzzy_find(
+                s.source[s.start : s.end], s.target, expected_at=s.start / max(1, len(s.source))
+            )
+            keep = found is not None and found[2] >= config.fuzzy_threshold
+            out.append(Guess(found[0], found[1], found[2], "fuzzy") if keep and found else None)
+        return out
+
+    return run
+
+
+def anchor_method(config: ProjectionConfig) -> Method:
+    """Today's anchor-distance alignment (`align`): interpolation between words both sides share."""
+
+    def run(spans: Sequence[WindowedSpan]) -> list[Guess | None]:
+        out: list[Guess | None] = []
+        for s in spans:
+            found = align_span(s.source, s.start, s.end, s.target)
+            keep = found is not None and found[2] >= config.align_threshold
+            out.append(Guess(found[0], found[1], found[2], "align") if keep and found else None)
+        return out
+
+    return run
+
+
+def score(
+    spans: Sequence[WindowedSpan], guesses: Sequence[Guess | None], lost_length: Sequence[bool]
+) -> Score:
+    """Exact match and F1 of `guesses` against each span's gold (losses score 0)."""
+    result = Score()
+    for span, guess, too_long in zip(spans, guesses, lost_length, strict=True):
+        result.answers += 1
+        result.lost_window += not span.gold_inside
+        result.lost_length += too_long
+        if guess is None:
+            continue
+        text = span.target[guess.start : guess.end]
+        em, f1 = (
+            exact_match(text, span.item.gold, span.item.lang),
+            token_f1(text, span.item.gold, span.item.lang),
+        )
+        result.kept += 1
+        result.em += em
+        result.f1 += f1
+        result.rows.append((guess.confidence, em, f1))
+    return result
