@@ -9,6 +9,7 @@ import typer
 from generator.cli import app as generator_app
 from service.cli import app as service_app
 from trainer.cli import app as trainer_app
+from trainer.cli import models_app
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -18,6 +19,7 @@ app = typer.Typer(
 app.add_typer(generator_app)
 app.add_typer(service_app)
 app.add_typer(trainer_app)
+app.add_typer(models_app, name="models")
 
 
 @app.command("demo")
