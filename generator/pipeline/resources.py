@@ -12,6 +12,7 @@ from generator.cache import CacheKey, TranslationCache
 from generator.filters import Filter, FilterConfig
 from generator.lexicons.lexicon import Lexicon
 from generator.pipeline.config import SOURCE_LANG, GenerateConfig
+from generator.projection.project import SpanAligner
 
 
 class Resources:
@@ -39,6 +40,12 @@ class Resources:
     @property
     def filter(self) -> Filter:
         return _filter_for(self.config.filters.model_dump_json())
+
+    @property
+    def aligner(self) -> SpanAligner | None:
+        """The encoder word aligner of `projection.encoder`, or None when no encoder is configured."""
+        proj = self.config.projection
+        return _aligner(proj.encoder, proj.encoder_layer) if proj.encoder else None
 
     def lexicon(self, lang: str) -> Lexicon:
         path = self.config.codeswitch.lexicon_files.get(lang)
@@ -90,6 +97,13 @@ def _cache(path: str) -> TranslationCache:
 @lru_cache(maxsize=4)
 def _filter_for(config_json: str) -> Filter:
     return Filter(FilterConfig.model_validate_json(config_json))
+
+
+@lru_cache(maxsize=2)
+def _aligner(model_dir: str, layer: int) -> SpanAligner:
+    from generator.projection.encoder_align import load_aligner
+
+    return load_aligner(model_dir, layer)
 
 
 @lru_cache(maxsize=16)

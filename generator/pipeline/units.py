@@ -114,7 +114,13 @@ def translate_steps(
     while todo:
         assembled = {
             i: assemble_qa(
-                qa, translations, lang=lang, method=method, config=proj, answer_translations=answer_mt
+                qa,
+                translations,
+                lang=lang,
+                method=method,
+                config=proj,
+                answer_translations=answer_mt,
+                aligner=res.aligner,
             )
             for i, qa in todo.items()
         }

@@ -96,6 +96,7 @@ class EncoderAligner:
         self.model, self.tokenizer = model, tokenizer
         self.layer = check_layer(model, layer)
         self.method, self.batch_size, self.max_length = method, batch_size, max_length
+        self.last_alignments: list[WordAlignment] = []
 
     def align(self, pairs: Sequence[tuple[str, str]]) -> list[WordAlignment]:
         """Word alignments of each (source, target) pair, both sides encoded in shared length-sorted batches."""
@@ -129,6 +130,7 @@ class EncoderAligner:
                 links = {(src.word_ids[i], tgt.word_ids[j]) for i, j in zip(*np.nonzero(hits), strict=True)}
             truncated = src.kept < len(s_words) or tgt.kept < len(t_words)
             out.append(WordAlignment(source, target, s_words, t_words, links, truncated))
+        self.last_alignments = out
         return out
 
 
@@ -166,3 +168,42 @@ def project_aligned(alignment: WordAlignment, start: int, end: int) -> tuple[int
     if b <= a:
         return None
     return a, b, round(len(covered) / len(span_words) * purity, 4)
+
+
+class CachedAligner:
+    """`SpanAligner` over an `EncoderAligner`: pairs aligned in batches by `prepare`, kept for `place`."""
+
+    def __init__(self, aligner: EncoderAligner, capacity: int = 4096) -> None:
+        self.aligner = aligner
+        self.capacity = capacity
+        self._done: dict[tuple[str, str], WordAlignment] = {}
+
+    def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:
+        todo = list(dict.fromkeys(p for p in pairs if p not in self._done and p[0].strip() and p[1].strip()))
+        if len(self._done) + len(todo) > self.capacity:
+            self._done.clear()
+        for pair, alignment in zip(todo, self.aligner.align(todo), strict=True):
+            self._done[pair] = alignment
+
+    def place(self, source: str, start: int, end: int, target: str) -> tuple[int, int, float] | None:
+        if (source, target) not in self._done:
+            self.prepare([(source, target)])
+        alignment = self._done.get((source, target))
+        return project_aligned(alignment, start, end) if alignment is not None else None
+
+
+def load_aligner(model_dir: str, layer: int, device: str = "cpu") -> CachedAligner:
+    """The encoder in `model_dir` (a Hugging Face folder, e.g. from `xstilts models import me5-small DIR`) as an aligner."""
+    from pathlib import Path
+
+    folder = Path(model_dir)
+    if not (folder / "config.json").is_file():
+        raise ConfigError(
+            f"projection.encoder {model_dir!r} is not a model folder (no config.json); "
+            "import one with `xstilts models import me5-small DIR` and pass DIR"
+        )
+    from transformers import AutoModel, AutoTokenizer
+
+    model = AutoModel.from_pretrained(folder).to(device)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    return CachedAligner(EncoderAligner(model, tokenizer, layer=layer))

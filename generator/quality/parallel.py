@@ -59,3 +59,20 @@ def read_parallel_squad(english: Path, translated: Path, lang: str) -> list[Para
         t_context, t_text, t_start = target[qid]
         out.append(ParallelSpan(qid, lang, context, start, start + len(text), t_context, t_text, t_start))
     return out
+
+
+def parallel_from_shards(english: Path, shards: Path, lang: str) -> list[ParallelSpan]:
+    """English answers paired with their projected answers in translated shards (silver gold: the projection's)."""
+    from generator.shards import iter_examples
+
+    source = _squad_answers(english)
+    out = []
+    for ex in iter_examples(shards, lang=lang, method="translate"):
+        if ex.id not in source or not ex.answers:
+            continue
+        context, text, start = source[ex.id]
+        first = ex.answers[0]
+        out.append(
+            ParallelSpan(ex.id, lang, context, start, start + len(text), ex.context, first.text, first.start)
+        )
+    return out

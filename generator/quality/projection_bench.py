@@ -9,11 +9,15 @@ answers, losses scoring 0, and over the answers kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from generator.projection.config import ProjectionConfig
+from generator.projection.auto import Candidate, choose
+from generator.projection.calibration import Points
+from generator.projection.calibration_table import CALIBRATION
+from generator.projection.config import ALIGN, ENCODER_ALIGN, FUZZY
+from generator.projection.encoder_align import EncoderAligner, project_aligned
 from generator.projection.spans import align_span, fuzzy_find
 from generator.quality.answer_metrics import exact_match, token_f1
 from generator.quality.parallel import ParallelSpan
@@ -42,9 +46,6 @@ class Guess:
     confidence: float
     method: str
     why: str = ""
-
-
-Method = Callable[[Sequence[WindowedSpan]], list[Guess | None]]
 
 
 @dataclass
@@ -92,34 +93,50 @@ def windowed(items: Sequence[ParallelSpan]) -> list[WindowedSpan]:
     return out
 
 
-def fuzzy_method(config: ProjectionConfig) -> Method:
-    """Today's fuzzy step with the English answer as the needle (no MT of the answer for a human translation)."""
+def candidates(spans: Sequence[WindowedSpan], aligner: EncoderAligner | None) -> list[list[Candidate]]:
+    """Every method's unthresholded placement of each span: fuzzy (the English answer as needle, no MT of
+    the answer exists for a human translation), anchor alignment, and encoder alignment when given."""
+    alignments = aligner.align([(s.source, s.target) for s in spans]) if aligner is not None else None
+    out = []
+    for k, s in enumerate(spans):
+        found: list[Candidate] = []
+        fuzzy = fuzzy_find(s.source[s.start : s.end], s.target, expected_at=s.start / max(1, len(s.source)))
+        if fuzzy is not None:
+            found.append(Candidate(fuzzy[0], fuzzy[1], FUZZY, fuzzy[2]))
+        anchor = align_span(s.source, s.start, s.end, s.target)
+        if anchor is not None:
+            found.append(Candidate(anchor[0], anchor[1], ALIGN, anchor[2]))
+        if alignments is not None:
+            placed = project_aligned(alignments[k], s.start, s.end)
+            if placed is not None:
+                found.append(Candidate(placed[0], placed[1], ENCODER_ALIGN, placed[2]))
+        out.append(found)
+    return out
 
-    def run(spans: Sequence[WindowedSpan]) -> list[Guess | None]:
-        out: list[Guess | None] = []
-        for s in spans:
-            found = fuzzy_find(
-                s.source[s.start : s.end], s.target, expected_at=s.start / max(1, len(s.source))
-            )
-            keep = found is not None and found[2] >= config.fuzzy_threshold
-            out.append(Guess(found[0], found[1], found[2], "fuzzy") if keep and found else None)
-        return out
 
-    return run
+def single(cands: Sequence[Sequence[Candidate]], method: str, threshold: float) -> list[Guess | None]:
+    """One method's guesses, those under its threshold lost."""
+    out: list[Guess | None] = []
+    for found in cands:
+        mine = [c for c in found if c.method == method and c.raw >= threshold]
+        out.append(Guess(mine[0].start, mine[0].end, mine[0].raw, method) if mine else None)
+    return out
 
 
-def anchor_method(config: ProjectionConfig) -> Method:
-    """Today's anchor-distance alignment (`align`): interpolation between words both sides share."""
-
-    def run(spans: Sequence[WindowedSpan]) -> list[Guess | None]:
-        out: list[Guess | None] = []
-        for s in spans:
-            found = align_span(s.source, s.start, s.end, s.target)
-            keep = found is not None and found[2] >= config.align_threshold
-            out.append(Guess(found[0], found[1], found[2], "align") if keep and found else None)
-        return out
-
-    return run
+def auto(
+    cands: Sequence[Sequence[Candidate]], threshold: float, table: Mapping[str, Points] = CALIBRATION
+) -> list[Guess | None]:
+    """`auto`'s guesses: the calibrated best candidate of each span, lost under `threshold`."""
+    out: list[Guess | None] = []
+    for found in cands:
+        choice = choose(found, table)
+        keep = choice is not None and choice.confidence >= threshold
+        out.append(
+            Guess(choice.start, choice.end, choice.confidence, choice.method, choice.why)
+            if keep and choice
+            else None
+        )
+    return out
 
 
 def score(
