@@ -69,6 +69,17 @@ class ShardInfo(BaseModel):
     input_rows: int
     sha256: str
     drops: dict[str, int] = Field(default_factory=dict)
+    projections: dict[str, int] = Field(default_factory=dict)  # kept rows by `projection` method
+    confidence: list[int] = Field(default_factory=list)  # kept projected rows per confidence tenth
+    qe: dict[str, list[int]] = Field(default_factory=dict)  # QE signal -> scored segments per tenth
+
+
+def histogram(values: Iterable[float], bins: int = 10) -> list[int]:
+    """Counts of `values` (0..1) in `bins` equal bins, the last one closed."""
+    counts = [0] * bins
+    for value in values:
+        counts[min(bins - 1, max(0, int(value * bins)))] += 1
+    return counts
 
 
 class Manifest(BaseModel):
@@ -162,8 +173,9 @@ def write_shard(
     *,
     input_rows: int,
     drops: dict[str, int] | None = None,
+    qe: dict[str, list[int]] | None = None,
 ) -> ShardInfo:
-    """Write one shard atomically and return its manifest entry."""
+    """Write one shard atomically and return its manifest entry (`qe`: histograms of the QE scores)."""
     rel = shard_relpath(task, lang, method, index)
     path = Path(out_dir) / rel
     sink = pa.BufferOutputStream()
@@ -180,6 +192,9 @@ def write_shard(
         input_rows=input_rows,
         sha256=hashlib.sha256(data).hexdigest(),
         drops={k: v for k, v in (drops or {}).items() if v},
+        projections=dict(Counter(ex.projection for ex in examples if ex.projection)),
+        confidence=histogram(ex.confidence for ex in examples if ex.projection),
+        qe=dict(qe or {}),
     )
 
 
@@ -223,8 +238,12 @@ def load_manifest(out_dir: Path) -> Manifest:
 
 
 def save_manifest(out_dir: Path, manifest: Manifest) -> None:
+    """Write the manifest and, beside it, its dataset card (`README.md`), each atomically."""
+    from generator.card import CARD, render_card
+
     manifest.updated_at = _now()
     text = manifest.model_dump_json(indent=2)
+    _atomic_write_bytes(Path(out_dir) / CARD, render_card(manifest).encode("utf-8"))
     _atomic_write_bytes(Path(out_dir) / MANIFEST, text.encode("utf-8"))
 
 
@@ -290,6 +309,7 @@ class ShardStore:
         *,
         input_rows: int,
         drops: dict[str, int] | None = None,
+        qe: dict[str, list[int]] | None = None,
     ) -> ShardInfo:
         """Write a shard and record it in the manifest; a shard already recorded is an error."""
         key = (task, lang, method, index)
@@ -297,7 +317,7 @@ class ShardStore:
             if key in self._done:
                 raise ShardError(f"{shard_relpath(*key)} is already finished; refusing to write it twice")
         info = write_shard(
-            self.out_dir, task, lang, method, index, examples, input_rows=input_rows, drops=drops
+            self.out_dir, task, lang, method, index, examples, input_rows=input_rows, drops=drops, qe=qe
         )
         with self._lock:
             self.manifest.shards.append(info)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.projection.calibration import Points, expected_calibration_error, fit_isotonic
+from generator.projection.auto import AGREED, Candidate
+from generator.projection.calibration import Points, calibrate, expected_calibration_error, fit_isotonic
 from generator.projection.calibration_table import CALIBRATION
 from generator.projection.config import ALIGN, AUTO, ENCODER_ALIGN, FUZZY, ProjectionConfig
 from generator.projection.encoder_align import EncoderAligner
 from generator.quality.answer_metrics import exact_match
 from generator.quality.parallel import ParallelSpan
-from generator.quality.projection_bench import Score, auto, candidates, score, single, windowed
+from generator.quality.projection_bench import Score, WindowedSpan, auto, candidates, score, single, windowed
 
 METHODS = (FUZZY, ALIGN, ENCODER_ALIGN, AUTO)
 
@@ -35,8 +36,9 @@ def evaluate_language(
     config: ProjectionConfig,
     *,
     silver: bool = False,
-) -> tuple[LanguageResult, dict[str, list[tuple[float, float]]]]:
-    """Every method on one language's parallel spans, plus the (raw score, exact match) rows per method."""
+    table: Mapping[str, Points] = CALIBRATION,
+) -> tuple[LanguageResult, list[WindowedSpan], list[list[Candidate]]]:
+    """Every method on one language's parallel spans; also the windows and candidates (to fit a calibration)."""
     spans = windowed(items)
     cands = candidates(spans, aligner)
     lost_length = [False] * len(spans)
@@ -52,7 +54,7 @@ def evaluate_language(
         if method == ENCODER_ALIGN and aligner is None:
             continue
         result.scores[method] = score(spans, single(cands, method, threshold), lost_length)
-    guesses = auto(cands, config.auto_threshold)
+    guesses = auto(cands, config.auto_threshold, table)
     result.scores[AUTO] = score(spans, guesses, lost_length)
     result.ece, result.deciles = expected_calibration_error(
         [(c, em) for c, em, _ in result.scores[AUTO].rows]
@@ -60,20 +62,36 @@ def evaluate_language(
     for guess in guesses:
         if guess is not None:
             result.wins[guess.method] = result.wins.get(guess.method, 0) + 1
+    return result, spans, cands
+
+
+def fit_calibration(spans: Sequence[WindowedSpan], cands: Sequence[Sequence[Candidate]]) -> dict[str, Points]:
+    """Isotonic points per method from (raw score, exact match), then `agreed` from (winner's calibrated
+    score, exact match) of the spans where another method placed the winner's span too."""
     rows: dict[str, list[tuple[float, float]]] = {}
+    hits: list[dict[str, float]] = []
     for span, found in zip(spans, cands, strict=True):
+        ems = {}
         for c in found:
-            em = exact_match(span.target[c.start : c.end], span.item.gold, span.item.lang)
-            rows.setdefault(c.method, []).append((c.raw, em))
-    return result, rows
+            ems[c.method] = exact_match(span.target[c.start : c.end], span.item.gold, span.item.lang)
+            rows.setdefault(c.method, []).append((c.raw, ems[c.method]))
+        hits.append(ems)
+    table = {method: fit_isotonic(r) for method, r in sorted(rows.items())}
+    agreed = []
+    for found, ems in zip(cands, hits, strict=True):
+        if not found:
+            continue
+        scored = sorted(
+            ((calibrate(table, c.method, c.raw), c) for c in found), key=lambda x: x[0], reverse=True
+        )
+        best_p, best = scored[0]
+        if any((c.start, c.end) == (best.start, best.end) for _, c in scored[1:]):
+            agreed.append((best_p, ems[best.method]))
+    table[AGREED] = fit_isotonic(agreed)
+    return table
 
 
-def fit_calibration(auto_rows: dict[str, list[tuple[float, float]]]) -> dict[str, Points]:
-    """Isotonic points per method from (raw, exact match) rows."""
-    return {method: fit_isotonic(rows) for method, rows in sorted(auto_rows.items())}
-
-
-def render(results: Sequence[LanguageResult], header: str) -> str:
+def render(results: Sequence[LanguageResult], header: str, table: Mapping[str, Points] = CALIBRATION) -> str:
     """Markdown tables: per language and method, then auto's calibration per confidence decile."""
     lines = [
         header,
@@ -101,5 +119,5 @@ def render(results: Sequence[LanguageResult], header: str) -> str:
         deciles = " · ".join(f"{c:.2f}→{e:.2f}" for c, e, _ in r.deciles)
         lines.append(f"- {r.lang}{' (silver)' if r.silver else ''}: ECE {r.ece:.3f}; wins {wins}; {deciles}")
     lines.append("")
-    lines.append(f"calibration keys in use: {', '.join(sorted(CALIBRATION)) or 'none (raw scores)'}")
+    lines.append(f"calibration keys in use: {', '.join(sorted(table)) or 'none (raw scores)'}")
     return "\n".join(lines)
