@@ -1,0 +1,81 @@
+"""Every projection method on real XQuAD text: English gold answers placed in the human translations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from generator.projection.config import ALIGN, AUTO, ENCODER_ALIGN, FUZZY, ProjectionConfig
+from generator.projection.encoder_align import CachedAligner, EncoderAligner
+from generator.projection.project import project_span
+from generator.quality.parallel import ParallelSpan, read_parallel_squad
+from generator.quality.projection_report import evaluate_language, fit_calibration, render
+from tests.conftest import shared_file
+
+
+def _items(lang: str, n: int = 40) -> list[ParallelSpan]:
+    items = read_parallel_squad(
+        shared_file("xquad/xquad.en.json"), shared_file(f"xquad/xquad.{lang}.json"), lang
+    )
+    return items[::29][:n]
+
+
+def test_baseline_methods_on_real_german() -> None:
+    result, spans, cands = evaluate_language(_items("de"), None, ProjectionConfig())
+    assert set(result.scores) == {FUZZY, ALIGN, AUTO}
+    fuzzy = result.scores[FUZZY].as_row()
+    assert fuzzy["answers"] == 40 and 10 <= fuzzy["kept_pct"] <= 90
+    assert fuzzy["f1_kept"] >= 80  # names and numbers found verbatim are right
+    assert result.scores[ALIGN].as_row()["kept_pct"] < 50
+    table = fit_calibration(spans, cands)
+    assert {FUZZY, ALIGN} <= set(table)
+    assert "| de | fuzzy | 40 |" in render([result], "t")
+
+
+@pytest.mark.parametrize("lang", ["de", "el", "ru"])
+def test_encoder_alignment_and_auto_on_real_xquad(lang: str, me5_encoder: tuple[Any, Any, Any]) -> None:
+    _, model, tokenizer = me5_encoder
+    aligner = EncoderAligner(model, tokenizer, layer=8, batch_size=8)
+    result, _, _ = evaluate_language(_items(lang, 24), aligner, ProjectionConfig())
+    encoder = result.scores[ENCODER_ALIGN].as_row()
+    assert encoder["kept_pct"] >= 90
+    assert encoder["f1"] >= 70
+    assert encoder["f1"] > result.scores[FUZZY].as_row()["f1"]
+    assert result.scores[AUTO].as_row()["f1"] >= encoder["f1"] - 5
+    assert sum(result.wins.values()) == result.scores[AUTO].kept
+
+
+def test_argmax_and_itermax_agree_mostly(me5_encoder: tuple[Any, Any, Any]) -> None:
+    _, model, tokenizer = me5_encoder
+    pair = ("The Broncos defeated the Panthers in 2016.", "Die Broncos besiegten 2016 die Panthers.")
+    arg = EncoderAligner(model, tokenizer, method="argmax").align([pair])[0]
+    it = EncoderAligner(model, tokenizer, method="itermax").align([pair])[0]
+    assert arg.links <= it.links
+    words = {pair[0][a:b]: i for i, (a, b) in enumerate(arg.source_words)}
+    targets = {pair[1][a:b]: j for j, (a, b) in enumerate(arg.target_words)}
+    assert (words["Panthers"], targets["Panthers"]) in arg.links
+    assert (words["2016"], targets["2016"]) in arg.links
+
+
+def test_pipeline_projection_falls_back_on_the_encoder(me5_encoder: tuple[Any, Any, Any]) -> None:
+    _, model, tokenizer = me5_encoder
+    item = _items("de", 1)[0]
+    aligner = CachedAligner(EncoderAligner(model, tokenizer))
+    for method in ("cascade", "auto"):
+        match = project_span(
+            item.source,
+            item.start,
+            item.end,
+            plain=item.target,
+            marked="markers [[ lost",
+            answer_translation="",
+            config=ProjectionConfig(method=method, fuzzy_threshold=1.0),
+            aligner=aligner,
+        )
+        assert match is not None
+        assert item.gold in match.text or match.text in item.gold
+        if method == "auto":
+            assert match.why
+        else:
+            assert match.method == ENCODER_ALIGN
