@@ -143,3 +143,25 @@ def _loading() -> list[str]:
         "",
         "`xstilts inspect .` verifies every shard against `manifest.json`.",
     ]
+
+
+def distribution_lines(manifest: Manifest) -> list[str]:
+    """One line per task/lang/method: projection methods, confidence and QE score shares per tenth."""
+    out = []
+    groups: dict[str, tuple[Counter[str], list[int], dict[str, list[int]]]] = {}
+    for shard in manifest.shards:
+        projections, confidence, qe = groups.setdefault(
+            f"{shard.task}/{shard.lang}/{shard.method}", (Counter(), [0] * 10, {})
+        )
+        projections.update(shard.projections)
+        for k, count in enumerate(shard.confidence):
+            confidence[k] += count
+        for signal, counts in shard.qe.items():
+            qe[signal] = [a + b for a, b in zip(qe.get(signal, [0] * len(counts)), counts, strict=True)]
+    for key, (projections, confidence, qe) in sorted(groups.items()):
+        if projections:
+            used = ", ".join(f"{m} {n}" for m, n in sorted(projections.items()))
+            out.append(f"{key} projection: {used}; confidence % per tenth: {_bars(confidence)}")
+        for signal, counts in sorted(qe.items()):
+            out.append(f"{key} QE {signal}: {sum(counts)} scored, % per tenth: {_bars(counts)}")
+    return out

@@ -214,6 +214,7 @@ def inspect_command(
     from rich.markup import escape
     from rich.table import Table
 
+    from generator.card import distribution_lines
     from generator.errors import XstiltsError
     from generator.shards import load_manifest, verify
 
@@ -263,6 +264,8 @@ def inspect_command(
             ", ".join(f"{r} {n}" for r, n in sorted(why.items())) or "-",
         )
     console.print(table)
+    for line in distribution_lines(manifest):
+        console.print(escape(line), soft_wrap=True)
     problems = verify(shard_dir)
     if problems:
         for problem in problems:

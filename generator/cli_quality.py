@@ -11,7 +11,9 @@ app = typer.Typer(no_args_is_help=True)
 
 @app.command("projection-bench")
 def projection_bench_command(
-    xquad: Path = typer.Option(..., "--xquad", help="Folder with xquad.en.json and xquad.<lang>.json (human gold)."),
+    xquad: Path = typer.Option(
+        ..., "--xquad", help="Folder with xquad.en.json and xquad.<lang>.json (human gold)."
+    ),
     model: Path | None = typer.Option(
         None, "--model", help="Encoder folder for encoder-align (`xstilts models import me5-small DIR`)."
     ),

@@ -54,3 +54,21 @@ def test_histogram_closes_the_last_bin() -> None:
 
 def test_card_of_an_empty_manifest() -> None:
     assert "No quality estimation was run" in render_card(Manifest())
+
+
+def test_inspect_lines_show_projection_and_qe_distributions(tmp_path: Path) -> None:
+    from generator.card import distribution_lines
+
+    store = ShardStore(tmp_path, {"task": "squad", "langs": ["es"]}, {})
+    store.write(
+        "squad",
+        "es",
+        "translate",
+        0,
+        [_example(0, "fuzzy", 0.75)],
+        input_rows=1,
+        qe={"cosine": histogram([0.85])},
+    )
+    lines = distribution_lines(store.manifest)
+    assert lines[0] == "squad/es/translate projection: fuzzy 1; confidence % per tenth: 0 0 0 0 0 0 0 100 0 0"
+    assert lines[1] == "squad/es/translate QE cosine: 1 scored, % per tenth: 0 0 0 0 0 0 0 0 100 0"

@@ -381,3 +381,17 @@ def test_an_input_file_without_gold_is_refused(tmp_path: Path) -> None:
     path.write_text("Er kam.\tEr war da.\r\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="this file has no gold"):
         read_input(config(tmp_path, task="xnli", input=path))
+
+
+@needs_apertium
+def test_round_trip_qe_drops_low_quality_and_the_card_shows_it(tmp_path: Path) -> None:
+    from generator.quality.qe_config import QEConfig
+
+    strict = QEConfig(signals=["round_trip"], min_round_trip={"*": 0.0, "es": 0.999})
+    manifest = run(config(tmp_path, qe=strict))
+    drops = manifest.drops()["squad/es/translate"]
+    assert drops.get("low_quality", 0) >= N_QUESTIONS - 2  # no Apertium round trip is perfect
+    assert sum(manifest.shards[0].qe["round_trip"]) > 0
+    card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    assert "low_quality" in card and "| round_trip |" in card
+    assert str(tmp_path) not in card
