@@ -47,7 +47,7 @@ class Resources:
     def aligner(self) -> SpanAligner | None:
         """The encoder word aligner of `projection.encoder`, or None when no encoder is configured."""
         proj = self.config.projection
-        return _aligner(proj.encoder, proj.encoder_layer) if proj.encoder else None
+        return _aligner(proj.encoder, proj.encoder_layer, proj.encoder_device) if proj.encoder else None
 
     @cached_property
     def estimator(self) -> Estimator | None:
@@ -118,10 +118,10 @@ def _filter_for(config_json: str) -> Filter:
 
 
 @lru_cache(maxsize=2)
-def _aligner(model_dir: str, layer: int) -> SpanAligner:
+def _aligner(model_dir: str, layer: int, device: str) -> SpanAligner:
     from generator.projection.encoder_align import load_aligner
 
-    return load_aligner(model_dir, layer)
+    return load_aligner(model_dir, layer, device)
 
 
 @lru_cache(maxsize=16)

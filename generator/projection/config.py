@@ -28,6 +28,7 @@ class ProjectionConfig(BaseModel):
         description="encoder model directory for `encoder-align` (from `xstilts models import`); none: no encoder",
     )
     encoder_layer: int = Field(default=8, ge=0, description="hidden-state layer the word aligner compares")
+    encoder_device: str = Field(default="cpu", description="torch device of the encoder, e.g. cpu or cuda:0")
     markers: tuple[str, str] = Field(default=("[[", "]]"), description="opening and closing span markers")
     fuzzy_threshold: float = Field(default=0.6, ge=0.0, le=1.0, description="least trigram similarity kept")
     align_threshold: float = Field(default=0.2, ge=0.0, le=1.0, description="least alignment confidence kept")

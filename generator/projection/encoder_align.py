@@ -204,6 +204,12 @@ def load_aligner(model_dir: str, layer: int, device: str = "cpu") -> CachedAlign
         )
     from transformers import AutoModel, AutoTokenizer
 
-    model = AutoModel.from_pretrained(folder).to(device)
+    model = AutoModel.from_pretrained(folder)
+    try:
+        model = model.to(device)
+    except (RuntimeError, AssertionError) as err:
+        raise ConfigError(
+            f"projection.encoder_device {device!r} is not usable here ({err}); use cpu or cuda:N"
+        ) from None
     tokenizer = AutoTokenizer.from_pretrained(folder)
     return CachedAligner(EncoderAligner(model, tokenizer, layer=layer))

@@ -79,3 +79,14 @@ def test_pipeline_projection_falls_back_on_the_encoder(me5_encoder: tuple[Any, A
             assert match.why
         else:
             assert match.method == ENCODER_ALIGN
+
+
+def test_loading_an_encoder_names_what_is_wrong(tmp_path: Any, me5_encoder: tuple[Any, Any, Any]) -> None:
+    from generator.errors import ConfigError
+    from generator.projection.encoder_align import load_aligner
+
+    with pytest.raises(ConfigError, match="models import"):
+        load_aligner(str(tmp_path), 8)
+    with pytest.raises(ConfigError, match="encoder_device"):
+        load_aligner(str(me5_encoder[0]), 8, device="nonsense:7")
+    assert load_aligner(str(me5_encoder[0]), 8).place("Hello", 0, 5, "Hallo") == (0, 5, 1.0)
