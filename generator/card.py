@@ -7,11 +7,38 @@ are named by their base name only).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from generator.shards import Manifest
+
+class ShardView(Protocol):
+    """What the card reads of a manifest's shard entry (`generator.shards.ShardInfo`)."""
+
+    task: str
+    lang: str
+    method: str
+    rows: int
+    input_rows: int
+    drops: dict[str, int]
+    projections: dict[str, int]
+    confidence: list[int]
+    qe: dict[str, list[int]]
+
+
+class Manifest(Protocol):
+    """What the card reads of a manifest (`generator.shards.Manifest`, which writes the card)."""
+
+    generator_version: str
+    created_at: str
+    updated_at: str
+    complete: bool
+    config: dict[str, Any]
+    backend: dict[str, Any]
+
+    @property
+    def shards(self) -> Sequence[ShardView]: ...
+
 
 CARD = "README.md"
 _LICENSES = {
