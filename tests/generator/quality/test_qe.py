@@ -64,3 +64,13 @@ def test_encoder_qe_ranks_human_translations_above_corruptions(me5_encoder: tupl
     pairs = corrupted_pairs([s for s, _ in paragraphs], [t for _, t in paragraphs])
     aucs = qe_auc(pairs, EncoderQE(model, tokenizer, batch_size=8).scores)
     assert aucs["all"] >= 0.9
+
+
+def test_estimator_cosine_with_the_real_encoder(me5_encoder: tuple[Any, Any, Any]) -> None:
+    _, model, tokenizer = me5_encoder
+    est = Estimator(QEConfig(signals=["cosine"]), (model, tokenizer), None, lambda lang: False)
+    source = "The cat sat on the mat in the morning."
+    scores = est.scores("de", [source, source], ["Die Katze saß am Morgen auf der Matte.", source])
+    good, copied = scores["cosine"]
+    assert good > 0.5 and copied == 0.0
+    assert not est.failing("de", {"cosine": good})
