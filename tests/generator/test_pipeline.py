@@ -395,3 +395,17 @@ def test_round_trip_qe_drops_low_quality_and_the_card_shows_it(tmp_path: Path) -
     card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
     assert "low_quality" in card and "| round_trip |" in card
     assert str(tmp_path) not in card
+
+
+@needs_apertium
+def test_encoder_projection_and_cosine_qe_in_a_run(
+    tmp_path: Path, me5_encoder: tuple[Path, object, object]
+) -> None:
+    folder = str(me5_encoder[0])
+    cfg = config(tmp_path, projection={"method": "auto", "encoder": folder}, qe={"signals": ["cosine"]})
+    manifest = run(cfg)
+    kept = list(iter_examples(cfg.out))
+    assert len(kept) >= N_QUESTIONS - 3
+    assert all(ex.projection in ("marker", "fuzzy", "encoder-align", "align") for ex in kept)
+    assert sum(sum(s.qe["cosine"]) for s in manifest.shards) >= len(kept)
+    assert manifest.config["projection"]["encoder"] == folder
