@@ -245,6 +245,8 @@ def _translated_example(
     out.answers = answers
     out.projection = weakest.method if weakest else ""
     out.confidence = weakest.confidence if weakest else 1.0
+    if weakest is not None and weakest.why:  # auto: which method won and why
+        out.meta = {**out.meta, "projection_why": weakest.why}
     return out
 
 

@@ -90,3 +90,35 @@ def test_loading_an_encoder_names_what_is_wrong(tmp_path: Any, me5_encoder: tupl
     with pytest.raises(ConfigError, match="encoder_device"):
         load_aligner(str(me5_encoder[0]), 8, device="nonsense:7")
     assert load_aligner(str(me5_encoder[0]), 8).place("Hello", 0, 5, "Hallo") == (0, 5, 1.0)
+
+
+def test_auto_records_why_in_the_example(me5_encoder: tuple[Any, Any, Any]) -> None:
+    from generator.example import Answer, Example
+    from generator.projection.qa_assembly import assemble_qa
+    from generator.projection.qa_plan import plan_qa
+
+    _, model, tokenizer = me5_encoder
+    context = "The Denver Broncos defeated the Carolina Panthers in Santa Clara."
+    ex = Example(id="q", task="squad", kind="qa", lang="en", context=context, question="Who won?")
+    ex.answers = [Answer("the Carolina Panthers", context.index("the Carolina"))]
+    cfg = ProjectionConfig(method="auto")
+    plan = plan_qa(ex, cfg)
+    spanish = "Los Broncos de Denver derrotaron a los Panteras de Carolina en Santa Clara."
+    translations = {text: spanish for text in plan.texts()} | {"Who won?": "¿Quién ganó?"}  # markers lost
+    aligner = CachedAligner(EncoderAligner(model, tokenizer))
+    result = assemble_qa(plan, translations, lang="es", method="translate", config=cfg, aligner=aligner)
+    translations |= {text: spanish for text in result.retry}
+    result = assemble_qa(plan, translations, lang="es", method="translate", config=cfg, aligner=aligner)
+    assert result.pending == ["the Carolina Panthers"]
+    result = assemble_qa(
+        plan,
+        translations,
+        lang="es",
+        method="translate",
+        config=cfg,
+        aligner=aligner,
+        answer_translations={"the Carolina Panthers": "los Panteras de Carolina"},
+    )
+    assert result.example is not None
+    assert "Panteras de Carolina" in result.example.answers[0].text
+    assert result.example.meta["projection_why"].startswith(result.example.projection)
