@@ -29,3 +29,11 @@ class MissingDependencyError(XstiltsError):
 
 class Cancelled(XstiltsError):
     """`should_stop` asked the run to stop; finished shards are kept and a rerun resumes."""
+
+
+class TransientError(XstiltsError):
+    """A backend failure that may pass (a timeout, a dropped connection); retried with backoff."""
+
+
+class BackendError(XstiltsError):
+    """A backend failure that retrying does not fix (its program exits with an error, bad output)."""

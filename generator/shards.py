@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,6 +24,7 @@ from pydantic import BaseModel, Field
 from generator import __version__
 from generator.errors import ShardError
 from generator.example import Example
+from generator.fencing import Fence, FencedWriter
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -136,16 +136,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with tmp.open("wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def to_table(examples: Iterable[Example]) -> pa.Table:
     rows = []
     for ex in examples:
@@ -164,7 +154,7 @@ def from_table(table: pa.Table) -> list[Example]:
 
 
 def write_shard(
-    out_dir: Path,
+    out: Path | FencedWriter,
     task: str,
     lang: str,
     method: str,
@@ -175,13 +165,14 @@ def write_shard(
     drops: dict[str, int] | None = None,
     qe: dict[str, list[int]] | None = None,
 ) -> ShardInfo:
-    """Write one shard atomically and return its manifest entry (`qe`: histograms of the QE scores)."""
+    """Write one shard atomically into `out` (a directory, or its fenced writer) and return its manifest
+    entry (`qe`: histograms of the QE scores)."""
+    writer = out if isinstance(out, FencedWriter) else FencedWriter(out)
     rel = shard_relpath(task, lang, method, index)
-    path = Path(out_dir) / rel
     sink = pa.BufferOutputStream()
     pq.write_table(to_table(examples), sink, compression="zstd")
     data = sink.getvalue().to_pybytes()
-    _atomic_write_bytes(path, data)
+    writer.publish(rel, data)
     return ShardInfo(
         path=rel,
         task=task,
@@ -237,14 +228,50 @@ def load_manifest(out_dir: Path) -> Manifest:
     return Manifest.model_validate(raw)
 
 
-def save_manifest(out_dir: Path, manifest: Manifest) -> None:
-    """Write the manifest and, beside it, its dataset card (`README.md`), each atomically."""
+def save_manifest(out_dir: Path, manifest: Manifest, writer: FencedWriter | None = None) -> None:
+    """Replace the manifest and its dataset card (through `writer`, fenced, when given)."""
+    manifest.updated_at = _now()
+    text = manifest.model_dump_json(indent=2).encode("utf-8")
+    out = writer or FencedWriter(out_dir)
+    publish_card(out, manifest)
+    out.publish(MANIFEST, text)
+
+
+def publish_card(writer: FencedWriter, manifest: Manifest) -> None:
+    """The dataset card (`README.md`) of `manifest`, published beside it through the same writer."""
     from generator.card import CARD, render_card
 
-    manifest.updated_at = _now()
-    text = manifest.model_dump_json(indent=2)
-    _atomic_write_bytes(Path(out_dir) / CARD, render_card(manifest).encode("utf-8"))
-    _atomic_write_bytes(Path(out_dir) / MANIFEST, text.encode("utf-8"))
+    writer.publish(CARD, render_card(manifest).encode("utf-8"))
+
+
+def _merged(
+    current: bytes | None, ours: Manifest, complete_when: set[tuple[str, str, str, int]] | None
+) -> Manifest:
+    """`ours` with the shards another writer recorded meanwhile; complete once `complete_when` are all in."""
+    shards = {s.path: s for s in ours.shards}
+    complete = ours.complete
+    if current is not None:
+        theirs = Manifest.model_validate_json(current)
+        complete = complete or theirs.complete
+        for shard in theirs.shards:
+            shards.setdefault(shard.path, shard)
+    merged = ours.model_copy(
+        update={
+            "shards": sorted(shards.values(), key=lambda s: s.path),
+            "updated_at": _now(),
+            "complete": complete,
+        }
+    )
+    if complete_when is not None:
+        have = {(s.task, s.lang, s.method, s.index) for s in merged.shards}
+        missing = sorted(complete_when - have)
+        if missing:
+            raise ShardError(
+                f"{len(missing)} planned shards are not in the manifest (first: {shard_relpath(*missing[0])}); "
+                "rerun to generate them"
+            )
+        merged.complete = True
+    return merged
 
 
 def verify(out_dir: Path) -> list[str]:
@@ -286,8 +313,11 @@ class ShardStore:
     disjoint (task, lang, method) units or serialise through the job store.
     """
 
-    def __init__(self, out_dir: Path, config: dict[str, Any], backend: dict[str, Any]) -> None:
+    def __init__(
+        self, out_dir: Path, config: dict[str, Any], backend: dict[str, Any], fence: Fence | None = None
+    ) -> None:
         self.out_dir = Path(out_dir)
+        self.writer = FencedWriter(self.out_dir, fence)
         self._lock = threading.Lock()
         if (self.out_dir / MANIFEST).exists():
             self.manifest = load_manifest(self.out_dir)
@@ -317,17 +347,25 @@ class ShardStore:
             if key in self._done:
                 raise ShardError(f"{shard_relpath(*key)} is already finished; refusing to write it twice")
         info = write_shard(
-            self.out_dir, task, lang, method, index, examples, input_rows=input_rows, drops=drops, qe=qe
+            self.writer, task, lang, method, index, examples, input_rows=input_rows, drops=drops, qe=qe
         )
         with self._lock:
-            self.manifest.shards.append(info)
-            self.manifest.shards.sort(key=lambda s: s.path)
-            self._done.add(key)
-            save_manifest(self.out_dir, self.manifest)
+            self.manifest.shards = [s for s in self.manifest.shards if s.path != info.path] + [info]
+            self._save(None)
         return info
 
-    def finish(self) -> Manifest:
+    def _save(self, complete_when: set[tuple[str, str, str, int]] | None) -> None:
+        """Merge this writer's manifest into the one on disk (compare-and-set under the fence)."""
+        ours = self.manifest
+        data = self.writer.update(
+            MANIFEST, lambda current: _merged(current, ours, complete_when).model_dump_json(indent=2).encode()
+        )
+        self.manifest = Manifest.model_validate_json(data)
+        self._done = {(s.task, s.lang, s.method, s.index) for s in self.manifest.shards}
+        publish_card(self.writer, self.manifest)
+
+    def finish(self, planned: Iterable[tuple[str, str, str, int]] | None = None) -> Manifest:
+        """Mark the manifest complete; with `planned`, refuse while one of those shards is missing."""
         with self._lock:
-            self.manifest.complete = True
-            save_manifest(self.out_dir, self.manifest)
+            self._save(set(planned) if planned is not None else set(self._done))
         return self.manifest

@@ -22,6 +22,7 @@ from generator.errors import InputError
 from service.db import Base, newest_first_page, utcnow
 from service.errors import NotFoundError, ServiceError
 from service.settings import Settings
+from service.structure import check_shape
 from service.tenancy import Caller
 
 CHUNK_BYTES = 1 << 20
@@ -124,6 +125,7 @@ def store_upload(
     incoming.mkdir()
     try:
         sha256, size = _copy(source, incoming / name, settings.max_upload_bytes)
+        check_shape(incoming / name, name, settings.upload_max_depth, settings.upload_max_records)
         examples = _count_examples(task, incoming / name, name)
         incoming.rename(root / dataset_id)
     finally:

@@ -14,10 +14,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from generator.errors import (
+    BackendError,
     ConfigError,
     InputError,
     MissingDependencyError,
     ShardError,
+    TransientError,
     XstiltsError,
 )
 from service.redaction import redact_text
@@ -67,14 +69,26 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (413, "Request body too large"),
         (422, "Invalid request; the message names the field to fix"),
         (429, "Rate limit exceeded; see Retry-After"),
-        (503, "A dependency (backend, lexicon) is not installed"),
+        (502, "The backend failed (its program exited with an error, or answered nonsense)"),
+        (503, "A dependency (backend, lexicon) is not installed, or the backend is busy; see Retry-After"),
     )
 }
 
 
+def _encodable(text: str) -> str:
+    """`text` with what UTF-8 cannot carry (lone surrogates a request sent) written as escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
     """The JSON error envelope; the message never holds a server path or URL."""
-    return {"error": {"code": code, "message": redact_text(message), "field": field}}
+    return {
+        "error": {
+            "code": code,
+            "message": _encodable(redact_text(message)),
+            "field": _encodable(field) if field is not None else None,
+        }
+    }
 
 
 def error_response(
@@ -90,7 +104,11 @@ DOMAIN_ERRORS: list[tuple[type[XstiltsError], int, str]] = [
     (NotFoundError, 404, "not_found"),
     (ShardError, 409, "shard_error"),
     (MissingDependencyError, 503, "missing_dependency"),
+    (TransientError, 503, "backend_unavailable"),
+    (BackendError, 502, "backend_failed"),
 ]
+# Seconds a client waits before retrying a request that met a transient backend failure.
+RETRY_AFTER_S = 5
 
 
 def _field_path(loc: Sequence[Any]) -> str:
@@ -129,7 +147,8 @@ async def domain_handler(_request: Request, exc: Exception) -> JSONResponse:
     field = exc.field if isinstance(exc, InputError) else None
     for cls, status, code in DOMAIN_ERRORS:
         if isinstance(exc, cls):
-            return error_response(status, code, str(exc), field)
+            headers = {"Retry-After": str(RETRY_AFTER_S)} if isinstance(exc, TransientError) else None
+            return error_response(status, code, str(exc), field, headers)
     # The message may carry what a backend or its server answered: it goes to the log, not the client.
     log.error("unclassified error: %s", exc, exc_info=exc)
     return error_response(

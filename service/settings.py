@@ -80,6 +80,17 @@ class Settings(BaseSettings):
         gt=0,
         description="Largest dataset upload accepted by POST /v1/datasets, in bytes.",
     )
+    upload_max_depth: int = Field(
+        default=64,
+        gt=0,
+        description="Deepest nesting of arrays and objects in an uploaded JSON file; deeper files get 413.",
+    )
+    upload_max_records: int = Field(
+        default=2_000_000,
+        gt=0,
+        description="Most arrays and objects in an uploaded JSON file (each costs memory when parsed, "
+        "however short its text); more get 413.",
+    )
     max_texts: int = Field(
         default=256, gt=0, description="Most texts in one /v1/translate or /v1/codeswitch request."
     )

@@ -17,7 +17,7 @@ from generator.backends.base import (
     supports_pair,
     translate_nonempty,
 )
-from generator.errors import ConfigError, MissingDependencyError, XstiltsError
+from generator.errors import BackendError, ConfigError, MissingDependencyError, TransientError
 
 INSTALL = "apt-get install apertium apertium-eng-spa"
 SEPARATOR = ".||."
@@ -131,16 +131,21 @@ class ApertiumTranslator:
     def _run(self, texts: list[str], mode: str, mark_unknown: bool) -> list[str]:
         joined = f"\n{SEPARATOR}\n".join(texts) + "\n"
         command = [self.binary, mode] if mark_unknown else [self.binary, "-u", mode]
-        done = subprocess.run(
-            command, input=joined, capture_output=True, text=True, timeout=self.opts.timeout_s
-        )
+        try:
+            done = subprocess.run(
+                command, input=joined, capture_output=True, text=True, timeout=self.opts.timeout_s
+            )
+        except subprocess.TimeoutExpired:
+            raise TransientError(
+                f"apertium {mode} did not answer within {self.opts.timeout_s} s (busy or paused machine)"
+            ) from None
         if done.returncode != 0:
-            raise XstiltsError(
+            raise BackendError(
                 f"apertium {mode} failed (exit {done.returncode}): {done.stderr.strip()[:500]}"
             )
         parts = done.stdout.split(f"\n{SEPARATOR}\n")
         if len(parts) != len(texts):
-            raise XstiltsError(
+            raise BackendError(
                 f"apertium {mode} returned {len(parts)} segments for {len(texts)} texts; "
                 "the separator line did not survive, translate these texts in smaller batches"
             )

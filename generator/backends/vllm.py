@@ -20,7 +20,7 @@ from generator.backends.base import (
     translate_nonempty,
 )
 from generator.backends.langcodes import all_codes, language_name
-from generator.errors import ConfigError, MissingDependencyError, XstiltsError
+from generator.errors import BackendError, MissingDependencyError, TransientError
 
 DEFAULT_TEMPLATE = (
     "Translate the following {src_name} text to {tgt_name}. Keep any [[ and ]] markers around the "
@@ -29,6 +29,8 @@ DEFAULT_TEMPLATE = (
 
 
 TEMPLATE_FIELDS = ("src", "tgt", "src_name", "tgt_name", "text")
+# Answers of a translation server that may pass: too many requests, overloaded, restarting.
+TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
 
 
 def check_template(template: str) -> str:
@@ -190,9 +192,13 @@ class VLLMTranslator:
                 try:
                     response = client.post(path, json=body)
                 except httpx.HTTPError as exc:
-                    raise ConfigError(f"cannot reach the translation server at {base}: {exc}") from exc
+                    raise TransientError(f"cannot reach the translation server at {base}: {exc}") from exc
+                if response.status_code in TRANSIENT_STATUS:
+                    raise TransientError(
+                        f"{base}{path} answered {response.status_code}: {response.text[:300]}"
+                    )
                 if response.status_code != 200:
-                    raise XstiltsError(f"{base}{path} answered {response.status_code}: {response.text[:300]}")
+                    raise BackendError(f"{base}{path} answered {response.status_code}: {response.text[:300]}")
                 return parse_completion(response.json(), self.opts.api)
 
             with ThreadPoolExecutor(max_workers=self.opts.concurrency) as pool:
@@ -211,7 +217,7 @@ def parse_completion(payload: Any, api: str) -> str:
         choice = payload["choices"][0]
         text = choice["message"]["content"] if api == "chat" else choice["text"]
     except (KeyError, IndexError, TypeError) as exc:
-        raise XstiltsError(
+        raise BackendError(
             f"unexpected response from the translation server: {str(payload)[:300]}; "
             f"check that it serves the OpenAI-compatible {api} API"
         ) from exc

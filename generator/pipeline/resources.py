@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -9,12 +11,19 @@ from generator.backends.base import Translator, cache_key, supports_pair
 from generator.backends.loaded import loaded_translators
 from generator.backends.registry import BackendOptions, split_options
 from generator.cache import CacheKey, TranslationCache
+from generator.errors import TransientError
 from generator.filters import Filter, FilterConfig
 from generator.lexicons.lexicon import Lexicon
 from generator.pipeline.config import SOURCE_LANG, GenerateConfig
 from generator.projection.encoder_align import CachedAligner
 from generator.projection.project import SpanAligner
 from generator.quality.estimator import Estimator
+
+log = logging.getLogger(__name__)
+
+# Tries of one backend call that fails transiently, and the first wait between them (doubling).
+BACKEND_TRIES = 3
+BACKOFF_S = 1.0
 
 
 class Resources:
@@ -77,8 +86,17 @@ class Resources:
         return MemoryByLanguage(self)
 
     def backend_call(self, lang: str, texts: list[str]) -> list[str]:
-        """One backend call from English into `lang` (run in the pipeline's backend thread)."""
-        return self.translator.translate(texts, SOURCE_LANG, lang, self.backend_options.call)
+        """One backend call from English into `lang` (run in the pipeline's backend thread); a
+        transient failure is retried with exponential backoff, then raised."""
+        call = self.backend_options.call
+        for attempt in range(BACKEND_TRIES - 1):
+            try:
+                return self.translator.translate(texts, SOURCE_LANG, lang, call)
+            except TransientError as exc:
+                delay = BACKOFF_S * 2**attempt
+                log.warning("backend %s: %s; retrying in %.1f s", self.config.backend, exc, delay)
+                time.sleep(delay)
+        return self.translator.translate(texts, SOURCE_LANG, lang, call)
 
 
 class MemoryByLanguage:

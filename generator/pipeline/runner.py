@@ -10,6 +10,7 @@ from generator.backends.base import Translator
 from generator.errors import Cancelled, ConfigError, XstiltsError
 from generator.example import Example
 from generator.executors import create_executor
+from generator.fencing import Fence
 from generator.pipeline.config import OUTPUT_FIELDS, SOURCE_LANG, GenerateConfig
 from generator.pipeline.overlap import DEFAULT_WINDOW
 from generator.pipeline.resources import resources
@@ -84,13 +85,15 @@ def run(
     should_stop: Callable[[], bool] | None = None,
     stats: RunStats | None = None,
     window: int = DEFAULT_WINDOW,
+    fence: Fence | None = None,
 ) -> Manifest:
     """Generate every unfinished shard of `config` and return the complete manifest.
 
     Finished shards (listed in `<out>/manifest.json`) are skipped, so a rerun resumes.
     `progress` is called after each unit (skipped ones first); `should_stop` is checked between
     batches and raises `Cancelled`; `stats`, when given, is filled with segment and unit counts;
-    `window` is how many batches are in flight at once (`generator.pipeline.overlap`; 1: one at a time).
+    `window` is how many batches are in flight at once (`generator.pipeline.overlap`; 1: one at a time);
+    `fence` is the lease every file is published under (`generator.fencing`; raises `LeaseLost`).
     """
     stats = stats if stats is not None else RunStats()
     _check_resume(config)
@@ -104,7 +107,7 @@ def run(
         "invalid_records": invalid,
     }
     previous_backend = load_manifest(config.out).backend if (config.out / MANIFEST).exists() else {}
-    store = ShardStore(config.out, manifest_config, previous_backend)
+    store = ShardStore(config.out, manifest_config, previous_backend, fence)
     todo = [u for u in units if not store.is_done(u.task, u.lang, u.method, u.index)]
 
     totals: dict[tuple[str, str], list[int]] = {}  # (lang, method) -> [done rows, kept, dropped]
@@ -130,6 +133,10 @@ def run(
     results: Iterator[UnitResult] = executor.map_units(UnitTask(config, examples, should_stop, window), todo)
     for result in results:
         unit = result.unit
+        if should_stop is not None and should_stop():
+            raise Cancelled(
+                f"stopped before writing {unit.task}/{unit.lang}/{unit.method} shard {unit.index}"
+            )
         store.write(
             unit.task,
             unit.lang,
@@ -146,7 +153,7 @@ def run(
         report(unit, unit.stop - unit.start, len(result.examples), sum(result.drops.values()))
         if should_stop is not None and should_stop():
             raise Cancelled(f"stopped after {unit.task}/{unit.lang}/{unit.method} shard {unit.index}")
-    return store.finish()
+    return store.finish((u.task, u.lang, u.method, u.index) for u in units)
 
 
 def _prepare(config: GenerateConfig, todo: Sequence[Unit], store: ShardStore) -> None:

@@ -292,6 +292,9 @@ def extra_fields(example: Example) -> dict[str, Any]:
     return rest
 
 
+TOO_DEEP = "arrays and objects are nested too deeply for a task file; flatten the records"
+
+
 def load_json(path: Path) -> Any:
     """A whole JSON file; a syntax error names its line and column."""
     try:
@@ -300,6 +303,8 @@ def load_json(path: Path) -> Any:
         raise InputError(str(path), f"line {err.lineno} column {err.colno}", "(json)", err.msg) from None
     except UnicodeDecodeError as err:
         raise InputError(str(path), f"byte {err.start}", "(encoding)", "not UTF-8; re-encode") from None
+    except RecursionError:
+        raise InputError(str(path), "the whole file", "(json)", TOO_DEEP) from None
 
 
 def json_object(text: str) -> dict[str, Any]:
@@ -308,6 +313,8 @@ def json_object(text: str) -> dict[str, Any]:
         value = json.loads(text)
     except json.JSONDecodeError as err:
         raise FieldError("(json)", f"not valid JSON: {err.msg} at column {err.colno}") from None
+    except RecursionError:
+        raise FieldError("(json)", TOO_DEEP) from None
     if not isinstance(value, dict):
         raise FieldError("(json)", f"should be a JSON object, got {type(value).__name__}")
     return value

@@ -12,11 +12,12 @@ from service.datasets import Dataset, get_dataset, list_datasets, store_upload
 from service.db import as_utc
 from service.deps import CallerDep, DbDep, SettingsDep
 from service.errors import ErrorResponse
+from service.wellformed import CheckedRoute
 
 # Largest page offset; keeps the value within a 64-bit SQL integer.
 MAX_OFFSET = 2**62
 
-router = APIRouter(prefix="/v1", tags=["datasets"])
+router = APIRouter(prefix="/v1", tags=["datasets"], route_class=CheckedRoute)
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse, "description": "No such dataset"}}
 

@@ -24,11 +24,12 @@ from service.jobs.store import cancel_job, create_job, get_job, job_progress, li
 from service.redaction import public_manifest, public_model_id, redact_text
 from service.settings import Settings
 from service.translators import ConfiguredTranslators
+from service.wellformed import CheckedRoute
 
 # Largest page offset; keeps the value within a 64-bit SQL integer.
 MAX_OFFSET = 2**62
 
-router = APIRouter(prefix="/v1", tags=["jobs"])
+router = APIRouter(prefix="/v1", tags=["jobs"], route_class=CheckedRoute)
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorResponse, "description": "No such job (or shard file, or no manifest yet)"}

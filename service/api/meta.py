@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 from generator.languages import LANGUAGES
 from service.deps import SettingsDep
 from service.profiles import describe_profiles
+from service.wellformed import CheckedRoute
 
-router = APIRouter(prefix="/v1", tags=["catalogue"])
+router = APIRouter(prefix="/v1", tags=["catalogue"], route_class=CheckedRoute)
 
 
 class LanguageOut(BaseModel):

@@ -13,8 +13,9 @@ from service.deps import CodeSwitchDep, SettingsDep, TranslationDep, Translators
 from service.errors import ServiceError
 from service.redaction import public_model_id
 from service.settings import Settings
+from service.wellformed import CheckedRoute
 
-router = APIRouter(prefix="/v1", tags=["translate"])
+router = APIRouter(prefix="/v1", tags=["translate"], route_class=CheckedRoute)
 
 
 LANGUAGE_ENUM: dict[str, Any] = {"enum": list(LANGUAGES)}

@@ -34,6 +34,10 @@ class Job(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Claims that ended through no fault of the job (handed back on shutdown, lease lost to a paused
+    # worker that resumed, transient backend trouble): `attempts - free_attempts` is what counts
+    # against the job's maximum.
+    free_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
     # The owner of the key that submitted it; NULL when authentication was off (then only admin sees it).
     owner: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True, default=None)

@@ -27,6 +27,13 @@ def _target_language(code: str) -> str:
 TargetLanguage = Annotated[str, AfterValidator(_target_language)]
 
 
+def _distinct(values: list[str]) -> list[str]:
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} listed more than once; name each once")
+    return values
+
+
 def _translate_only() -> list[Method]:
     return ["translate"]
 
@@ -61,9 +68,11 @@ class JobRequest(BaseModel):
     task: str | None = Field(
         default=None, description="Task format; defaults to the dataset's, and must match it when given."
     )
-    langs: list[TargetLanguage] = Field(min_length=1, description="Target languages (XTREME-R codes).")
-    methods: list[Method] = Field(
-        default_factory=_translate_only, min_length=1, description="translate and/or codeswitch."
+    langs: Annotated[list[TargetLanguage], AfterValidator(_distinct)] = Field(
+        min_length=1, description="Target languages (XTREME-R codes), each once."
+    )
+    methods: Annotated[list[Method], AfterValidator(_distinct)] = Field(
+        default_factory=_translate_only, min_length=1, description="translate and/or codeswitch, each once."
     )
     profile: str | None = Field(
         default=None,

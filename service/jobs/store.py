@@ -5,7 +5,11 @@ lease), then updates one `WHERE id = ? AND attempts = <as read> AND <still claim
 grows by one on every claim, so of two workers racing for the same job exactly one update matches
 a row; the other sees rowcount 0 and tries the next candidate. This needs no row locks and behaves
 the same on SQLite and Postgres. Every later write of the worker (heartbeat, progress, finish) is
-conditional on the same (owner, attempt) pair, so a worker that lost its lease cannot touch the job.
+conditional on the same (owner, attempt) pair, so a worker that lost its lease cannot touch the job;
+the attempt is also the lease token that fences the job's shard directory (`generator.fencing`).
+A claim that ended through no fault of the job (shutdown, a lease lost to a pause, transient
+backend trouble) is refunded (`free_attempts`), so a job fails for good only after
+`max_attempts` claims whose workers died or failed.
 """
 
 from __future__ import annotations
@@ -149,15 +153,15 @@ def claim(db: Database, worker_id: str, lease_seconds: float, max_attempts: int)
     now = utcnow()
     with db.session() as session:
         candidates = session.execute(
-            select(Job.id, Job.state, Job.attempts)
+            select(Job.id, Job.state, Job.attempts, Job.free_attempts)
             .where(_claimable(now))
             .order_by(Job.created_at, Job.id)
             .limit(CLAIM_CANDIDATES)
         ).all()
-    for job_id, state, attempts in candidates:
+    for job_id, state, attempts, free in candidates:
         with db.session() as session:
             guard = and_(Job.id == job_id, Job.attempts == attempts, _claimable(now))
-            if state == "running" and attempts >= max_attempts:
+            if state == "running" and attempts - free >= max_attempts:
                 _rows(
                     session,
                     update(Job)
@@ -166,7 +170,7 @@ def claim(db: Database, worker_id: str, lease_seconds: float, max_attempts: int)
                         state="failed",
                         lease_expires_at=None,
                         updated_at=now,
-                        error=f"the job's worker stopped heartbeating on each of {attempts} attempts "
+                        error=f"the job's worker stopped heartbeating on each of {attempts - free} attempts "
                         "(crashed or killed, e.g. out of memory); see the worker logs, then resubmit",
                     ),
                 )
@@ -250,14 +254,59 @@ def finish(db: Database, lease: Lease, state: JobState, error: str | None = None
         )
 
 
-def release(db: Database, lease: Lease) -> bool:
-    """Hand a running job back to the queue (worker shutting down); another worker resumes it."""
+def release(db: Database, lease: Lease, error: str | None = None) -> bool:
+    """Hand a running job back to the queue without charging the attempt (worker shutting down,
+    transient trouble named in `error`); another worker resumes it."""
     with db.session() as session:
         return bool(
             _rows(
                 session,
                 update(Job)
                 .where(_held(lease))
-                .values(state="queued", lease_owner=None, lease_expires_at=None, updated_at=utcnow()),
+                .values(
+                    state="queued",
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    updated_at=utcnow(),
+                    free_attempts=Job.free_attempts + 1,
+                    error=error,
+                ),
+            )
+        )
+
+
+def retry_or_fail(db: Database, lease: Lease, error: str, max_attempts: int) -> JobState | None:
+    """After a failed attempt: back to the queue while charged attempts remain, else failed for good.
+
+    Returns the state written, or None when the lease was lost meanwhile (nothing written)."""
+    with db.session() as session:
+        job = session.get(Job, lease.job_id)
+        if job is None:
+            return None
+        final = job.attempts - job.free_attempts >= max_attempts
+        state: JobState = "failed" if final else "queued"
+        message = error if final else f"attempt {job.attempts} failed, retrying: {error}"
+        values: dict[str, Any] = {
+            "state": state,
+            "error": message,
+            "lease_expires_at": None,
+            "updated_at": utcnow(),
+        }
+        if not final:
+            values["lease_owner"] = None
+        return state if _rows(session, update(Job).where(_held(lease)).values(**values)) else None
+
+
+def refund(db: Database, lease: Lease) -> bool:
+    """Do not charge a claim whose lease was lost while its worker was paused (it resumed and stopped)."""
+    with db.session() as session:
+        return bool(
+            _rows(
+                session,
+                update(Job)
+                .where(
+                    Job.id == lease.job_id, Job.attempts > lease.attempt, Job.state.in_(("queued", "running"))
+                )
+                .values(free_attempts=Job.free_attempts + 1),
             )
         )

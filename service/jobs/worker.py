@@ -23,7 +23,8 @@ from types import FrameType
 from sqlalchemy.exc import SQLAlchemyError
 
 from generator.backends.loaded import loaded_translators
-from generator.errors import Cancelled, XstiltsError
+from generator.errors import Cancelled, TransientError, XstiltsError
+from generator.fencing import Fence, LeaseLost
 from generator.pipeline.config import GenerateConfig
 from generator.pipeline.runner import Progress, run
 from generator.shards import MANIFEST, load_manifest
@@ -118,21 +119,47 @@ class JobRun:
         lease = self.lease
         try:
             config = self._config()
-            run(config, progress=self._progress, should_stop=self.should_stop)
-        except Cancelled:
-            if self.lost.is_set():
-                log.info("job %s: stopped, the job was cancelled or its lease was lost", lease.job_id)
+            fence = Fence(lease.attempt, self._still_held)
+            run(config, progress=self._progress, should_stop=self.should_stop, fence=fence)
+        except Cancelled as exc:
+            if isinstance(exc, LeaseLost) or self.lost.is_set():
+                self._lease_lost(str(exc))
             elif store.release(self.db, lease):
                 log.info("job %s: worker stopping, handed back to the queue", lease.job_id)
             return
         except XstiltsError as exc:
-            self._finish("failed", str(exc))
+            if not self._still_held():
+                self._lease_lost(str(exc))  # e.g. a backend timeout that counted a pause
+            elif isinstance(exc, TransientError):
+                state = store.retry_or_fail(self.db, lease, str(exc), self.settings.job_max_attempts)
+                log.info("job %s: transient failure (%s), now %s", lease.job_id, exc, state)
+            else:
+                self._finish("failed", str(exc))
             return
         except Exception as exc:
             log.exception("job %s failed unexpectedly", lease.job_id)
             self._finish("failed", f"internal error ({type(exc).__name__}: {exc}); see the worker log")
             return
         self._finish("succeeded", None)
+
+    def _still_held(self) -> bool:
+        """Renew the lease and say whether it is still ours (the fence's check before each write)."""
+        if self.lost.is_set():
+            return False
+        held = store.heartbeat(self.db, self.lease, self.settings.lease_seconds)
+        if not held:
+            self.lost.set()
+        return held
+
+    def _lease_lost(self, why: str) -> None:
+        """Stop without writing; a takeover after a pause does not count against the job's attempts."""
+        refunded = store.refund(self.db, self.lease)
+        log.info(
+            "job %s: stopped, the job was cancelled or its lease was lost (%s)%s",
+            self.lease.job_id,
+            why,
+            "; the attempt is not charged" if refunded else "",
+        )
 
     def _finish(self, state: JobState, error: str | None) -> None:
         if store.finish(self.db, self.lease, state, error):

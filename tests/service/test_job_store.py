@@ -210,3 +210,40 @@ def test_processes_starting_together_create_the_tables_once(tmp_path: Path) -> N
     database = Database.connect(url)
     with database.session() as session:
         assert store.count_by_state(session)["queued"] == 0
+
+
+def test_shutdowns_and_paused_takeovers_are_not_charged(db: Database) -> None:
+    (job_id,) = add_jobs(db, 1)
+    first = store.claim(db, "w1", lease_seconds=30, max_attempts=2)
+    assert first is not None and store.release(db, first)  # shutdown: free
+    paused = store.claim(db, "w2", lease_seconds=0.1, max_attempts=2)
+    assert paused is not None and paused.attempt == 2
+    time.sleep(0.2)
+    taker = store.claim(db, "w3", lease_seconds=0.1, max_attempts=2)
+    assert taker is not None and taker.attempt == 3
+    assert store.refund(db, paused)  # the paused worker resumed and found its lease taken
+    assert not store.refund(db, taker)  # no newer claim: a live lease is not refunded
+    time.sleep(0.2)
+    assert store.claim(db, "w4", lease_seconds=0.1, max_attempts=2) is not None  # 1 charged claim of 2
+    time.sleep(0.2)
+    assert store.claim(db, "w5", lease_seconds=0.1, max_attempts=2) is None
+    with db.session() as session:
+        job = session.get_one(Job, job_id)
+        assert (job.state, job.attempts, job.free_attempts) == ("failed", 4, 2)
+        assert "on each of 2 attempts" in (job.error or "")
+
+
+def test_transient_failures_retry_until_the_attempts_run_out(db: Database) -> None:
+    (job_id,) = add_jobs(db, 1)
+    lease = store.claim(db, "w1", lease_seconds=30, max_attempts=2)
+    assert lease is not None
+    assert store.retry_or_fail(db, lease, "backend timed out", max_attempts=2) == "queued"
+    with db.session() as session:
+        assert session.get_one(Job, job_id).error == "attempt 1 failed, retrying: backend timed out"
+    assert store.retry_or_fail(db, lease, "again", max_attempts=2) is None  # lease gone: nothing written
+    again = store.claim(db, "w2", lease_seconds=30, max_attempts=2)
+    assert again is not None
+    assert store.retry_or_fail(db, again, "backend timed out", max_attempts=2) == "failed"
+    with db.session() as session:
+        job = session.get_one(Job, job_id)
+        assert (job.state, job.error) == ("failed", "backend timed out")

@@ -15,7 +15,7 @@ import pytest
 from generator.backends.base import cache_key
 from generator.backends.registry import call_options, create_translator
 from generator.backends.vllm import VLLMCallOptions, VLLMLoadOptions, VLLMTranslator, parse_completion
-from generator.errors import ConfigError, MissingDependencyError, XstiltsError
+from generator.errors import BackendError, ConfigError, MissingDependencyError, TransientError, XstiltsError
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -93,10 +93,10 @@ def test_completions_api_and_template(server_url: str) -> None:
 
 def test_server_errors_are_reported(server_url: str) -> None:
     broken = create_translator("vllm", model="broken", server_url=server_url)
-    with pytest.raises(XstiltsError, match="answered 500"):
+    with pytest.raises(BackendError, match="answered 500"):
         broken.translate(["x"], "en", "es")
     unreachable = create_translator("vllm", model="m", server_url="http://127.0.0.1:9", timeout_s=2)
-    with pytest.raises(ConfigError, match="cannot reach the translation server"):
+    with pytest.raises(TransientError, match="cannot reach the translation server"):
         unreachable.translate(["x"], "en", "es")
 
 
