@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from typing import Any
 
 import pytest
@@ -122,3 +124,20 @@ def test_auto_records_why_in_the_example(me5_encoder: tuple[Any, Any, Any]) -> N
     assert result.example is not None
     assert "Panteras de Carolina" in result.example.answers[0].text
     assert result.example.meta["projection_why"].startswith(result.example.projection)
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None, reason="needs apertium + apertium-eng-spa")
+def test_markers_on_real_xquad_through_apertium(tmp_path: Any) -> None:
+    from generator.pipeline.config import GenerateConfig
+    from generator.pipeline.runner import run
+    from generator.quality.parallel import parallel_from_shards
+
+    english = shared_file("xquad/xquad.en.json")
+    data = json.loads(english.read_text(encoding="utf-8"))
+    data["data"] = [{**data["data"][0], "paragraphs": data["data"][0]["paragraphs"][:2]}]
+    small = tmp_path / "xquad.en.json"
+    small.write_text(json.dumps(data), encoding="utf-8")
+    manifest = run(GenerateConfig.build(task="squad", input=small, langs=["es"], out=tmp_path / "out"))
+    assert set(manifest.shards[0].projections) == {"marker"}
+    items = parallel_from_shards(small, tmp_path / "out", "es")
+    assert len(items) >= 8 and all(it.target[it.gold_start :].startswith(it.gold) for it in items)
