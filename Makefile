@@ -16,7 +16,7 @@ endif
 $(STAMP): pyproject.toml scripts/install.sh $(TORCH_STAMP)
 	bash scripts/install.sh system
 	bash scripts/install.sh system-dev
-	TORCH="$(TORCH)" bash scripts/install.sh python $(VENV) dev,ray -e
+	TORCH="$(TORCH)" bash scripts/install.sh python $(VENV) dev,ray,offline-encoder -e
 	touch $(STAMP)
 
 setup: $(STAMP)

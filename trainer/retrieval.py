@@ -1,9 +1,10 @@
 """Sentence retrieval without training: mean-pooled middle-layer embeddings, Tatoeba and mAP@20.
 
 As XTREME's `evaluate_retrieval.py`: each sentence is encoded with `<s> ... </s>`, the hidden states
-of one layer are averaged over the attention mask, and candidates are ranked by cosine similarity.
-`layer` indexes `hidden_states` (0 is the embedding output), default `num_hidden_layers // 2`;
-XTREME's scripts take layer 8 of 12 for base models and 14 of 24 for large ones in this indexing.
+of one layer are averaged over the attention mask (`generator.encoder.states`), and candidates are
+ranked by cosine similarity. `layer` indexes `hidden_states` (0 is the embedding output), default
+`num_hidden_layers // 2`; XTREME's scripts take layer 8 of 12 for base models and 14 of 24 for
+large ones in this indexing.
 """
 
 from __future__ import annotations
@@ -132,10 +133,6 @@ def read_tatoeba(directory: Path, lang: str) -> tuple[list[str], list[str]]:
     return src, eng
 
 
-def _device(model: Any) -> Any:
-    return next(model.parameters()).device
-
-
 def embed_sentences(
     model: Any,
     tokenizer: Any,
@@ -147,43 +144,22 @@ def embed_sentences(
 ) -> np.ndarray:
     """Mean-pooled hidden states of one layer for each sentence, as a float32 (n, hidden) array.
 
-    Sentences are batched by length (dynamic padding; batches spread over the processes of a
-    distributed launch, every process gets all rows) and returned in input order; the model runs
-    in eval mode under `torch.inference_mode` and is put back in its previous mode afterwards.
+    `generator.encoder.states.embed_texts` with its length-sorted batches dealt out over the
+    processes of a distributed launch; every process gets all rows, in input order.
     """
     import numpy as np
-    import torch
 
-    n_layers = int(model.config.num_hidden_layers)
-    layer = n_layers // 2 if layer is None else layer
-    if not 0 <= layer <= n_layers:
-        raise ConfigError(f"layer {layer} does not exist; use 0 (embeddings) to {n_layers}")
-    if batch_size < 1:
-        raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
-    hidden = int(model.config.hidden_size)
-    out = np.zeros((len(sentences), hidden), dtype=np.float32)
+    from generator.encoder.states import check_layer, pool, run_batches
+
+    chosen = check_layer(model, layer)
+    out = np.zeros((len(sentences), int(model.config.hidden_size)), dtype=np.float32)
     if not sentences:
         return out
     encoded = tokenizer(list(sentences), truncation=True, max_length=max_length)["input_ids"]
-    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
-    device = _device(model)
-    was_training = model.training
-    model.eval()
-    rows: list[tuple[list[int], Any]] = []
-    try:
-        with torch.inference_mode():
-            for start in shard(range(0, len(order), batch_size)):  # batches dealt out over processes
-                index = order[start : start + batch_size]
-                batch = tokenizer.pad({"input_ids": [encoded[i] for i in index]}, return_tensors="pt")
-                mask = batch["attention_mask"].to(device)
-                states = model(
-                    input_ids=batch["input_ids"].to(device), attention_mask=mask, output_hidden_states=True
-                ).hidden_states[layer]
-                weights = mask.unsqueeze(-1).to(states.dtype)
-                pooled = (states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
-                rows.append((index, pooled.float().cpu().numpy()))
-    finally:
-        model.train(was_training)
+    rows = [
+        (index, pool(states, mask))
+        for index, states, mask in run_batches(model, tokenizer, encoded, chosen, batch_size, shard)
+    ]
     for index, pooled_rows in gather_items(rows):
         out[index] = pooled_rows
     return out

@@ -7,8 +7,10 @@ from pathlib import Path
 import typer
 
 from generator.cli import app as generator_app
+from generator.cli_quality import app as quality_app
 from service.cli import app as service_app
 from trainer.cli import app as trainer_app
+from trainer.cli import models_app
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -16,8 +18,10 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(generator_app)
+app.add_typer(quality_app)
 app.add_typer(service_app)
 app.add_typer(trainer_app)
+app.add_typer(models_app, name="models")
 
 
 @app.command("demo")

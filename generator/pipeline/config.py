@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from generator.errors import ConfigError
 from generator.filters import FilterConfig
 from generator.projection.config import ProjectionConfig
+from generator.quality.qe_config import QEConfig
 
 SOURCE_LANG = "en"
 Method = Literal["translate", "codeswitch"]
@@ -23,6 +24,7 @@ OUTPUT_FIELDS = (
     "rows_per_shard",
     "filters",
     "projection",
+    "qe",
     "seed",
 )
 
@@ -62,6 +64,7 @@ class GenerateConfig(BaseModel):
     cache_path: Path | None = None
     filters: FilterConfig = FilterConfig()
     projection: ProjectionConfig = ProjectionConfig()
+    qe: QEConfig = QEConfig()
     skip_invalid: bool = False
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None

@@ -7,7 +7,7 @@ import time
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from generator.backends.base import Translator, cache_key
+from generator.backends.base import Translator, cache_key, supports_pair
 from generator.backends.loaded import loaded_translators
 from generator.backends.registry import BackendOptions, split_options
 from generator.cache import CacheKey, TranslationCache
@@ -15,6 +15,9 @@ from generator.errors import TransientError
 from generator.filters import Filter, FilterConfig
 from generator.lexicons.lexicon import Lexicon
 from generator.pipeline.config import SOURCE_LANG, GenerateConfig
+from generator.projection.encoder_align import CachedAligner
+from generator.projection.project import SpanAligner
+from generator.quality.estimator import Estimator
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,28 @@ class Resources:
     @property
     def filter(self) -> Filter:
         return _filter_for(self.config.filters.model_dump_json())
+
+    @property
+    def aligner(self) -> SpanAligner | None:
+        """The encoder word aligner of `projection.encoder`, or None when no encoder is configured."""
+        proj = self.config.projection
+        return _aligner(proj.encoder, proj.encoder_layer, proj.encoder_device) if proj.encoder else None
+
+    @cached_property
+    def estimator(self) -> Estimator | None:
+        """The run's quality estimator, or None when `qe.signals` is empty."""
+        qe = self.config.qe
+        if not qe.signals:
+            return None
+        aligner = self.aligner
+        encoder = (
+            (aligner.aligner.model, aligner.aligner.tokenizer) if isinstance(aligner, CachedAligner) else None
+        )
+
+        def back(lang: str, texts: list[str]) -> list[str]:
+            return self.translator.translate(texts, lang, SOURCE_LANG, self.backend_options.call)
+
+        return Estimator(qe, encoder, back, lambda lang: supports_pair(self.translator, lang, SOURCE_LANG))
 
     def lexicon(self, lang: str) -> Lexicon:
         path = self.config.codeswitch.lexicon_files.get(lang)
@@ -108,6 +133,13 @@ def _cache(path: str) -> TranslationCache:
 @lru_cache(maxsize=4)
 def _filter_for(config_json: str) -> Filter:
     return Filter(FilterConfig.model_validate_json(config_json))
+
+
+@lru_cache(maxsize=2)
+def _aligner(model_dir: str, layer: int, device: str) -> SpanAligner:
+    from generator.projection.encoder_align import load_aligner
+
+    return load_aligner(model_dir, layer, device)
 
 
 @lru_cache(maxsize=16)

@@ -17,7 +17,7 @@ from generator.pipeline.resources import resources
 from generator.pipeline.stats import RunStats
 from generator.pipeline.units import Unit, UnitResult, UnitTask, plan
 from generator.projection.tags import is_bio
-from generator.shards import MANIFEST, Manifest, ShardStore, load_manifest
+from generator.shards import MANIFEST, Manifest, ShardStore, histogram, load_manifest
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +145,7 @@ def run(
             result.examples,
             input_rows=unit.stop - unit.start,
             drops=dict(result.drops),
+            qe={signal: histogram(values) for signal, values in result.quality.items()},
         )
         stats.units_done += 1
         stats.segments.add(result.segments)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from random import Random
 
 from generator.errors import Cancelled
@@ -20,6 +20,7 @@ from generator.projection.fields import fields_to_translate, text_segments, tran
 from generator.projection.qa_assembly import assemble_qa
 from generator.projection.qa_plan import QAPlan, plan_qa
 from generator.projection.tags import entity_runs, mark_entities, project_tags
+from generator.quality.qe_config import LOW_QUALITY
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +37,15 @@ class Unit:
 
 @dataclass(slots=True)
 class UnitResult:
-    """A processed unit: kept examples (input order), drops by reason, MT segment counts."""
+    """A processed unit: kept examples (input order), drops by reason, MT segment counts, QE scores."""
 
     unit: Unit
     examples: list[Example]
     drops: Counter[str]
     segments: SegmentStats
+    quality: dict[str, list[float]] = field(
+        default_factory=dict
+    )  # QE signal -> scores of the scored examples
 
 
 def plan(config: GenerateConfig, n_examples: int) -> list[Unit]:
@@ -56,7 +60,7 @@ def plan(config: GenerateConfig, n_examples: int) -> list[Unit]:
     ]
 
 
-Outcome = list[tuple[Example | None, str]]
+Outcome = list[tuple[Example | None, str, dict[str, float]]]  # example or None, drop reason, QE scores
 
 
 def _codeswitch_batch(
@@ -79,7 +83,7 @@ def _codeswitch_batch(
     for example in batch:
         rng = Random(f"{config.seed}:{unit.lang}:{example.id}")
         switched = switch_example(example, lexicons, cfg, rng)
-        out.append((switched, "" if switched is not None else LOST_SPAN))
+        out.append((switched, "" if switched is not None else LOST_SPAN, {}))
     return out
 
 
@@ -114,7 +118,13 @@ def translate_steps(
     while todo:
         assembled = {
             i: assemble_qa(
-                qa, translations, lang=lang, method=method, config=proj, answer_translations=answer_mt
+                qa,
+                translations,
+                lang=lang,
+                method=method,
+                config=proj,
+                answer_translations=answer_mt,
+                aligner=res.aligner,
             )
             for i, qa in todo.items()
         }
@@ -185,15 +195,45 @@ def _filter(
     for owner, reason in zip(owners, reasons, strict=True):
         if reason is not None:
             first_reason.setdefault(owner, reason)
+    quality = _estimate(res, lang, owners, sources, outputs, first_reason)
     out: Outcome = []
     for i in range(len(batch)):
         translated = results[i]
+        scores = quality.get(i, {})
         if translated is None:
-            out.append((None, LOST_SPAN))
+            out.append((None, LOST_SPAN, scores))
         elif i in first_reason:
-            out.append((None, first_reason[i]))
+            out.append((None, first_reason[i], scores))
+        elif res.estimator is not None and res.estimator.failing(lang, scores):
+            out.append((None, LOW_QUALITY, scores))
         else:
-            out.append((translated, ""))
+            out.append((translated, "", scores))
+    return out
+
+
+def _estimate(
+    res: Resources,
+    lang: str,
+    owners: Sequence[int],
+    sources: Sequence[str],
+    outputs: Sequence[str],
+    dropped: Mapping[int, str],
+) -> dict[int, dict[str, float]]:
+    """Each example's QE scores: per signal the lowest over its checked text pairs (examples the
+    filters kept only; each distinct pair scored once)."""
+    if res.estimator is None:
+        return {}
+    pairs = [(o, s, t) for o, s, t in zip(owners, sources, outputs, strict=True) if o not in dropped]
+    distinct = list(dict.fromkeys((s, t) for _, s, t in pairs))
+    scored = res.estimator.scores(lang, [s for s, _ in distinct], [t for _, t in distinct])
+    by_pair = {
+        pair: {signal: values[k] for signal, values in scored.items()} for k, pair in enumerate(distinct)
+    }
+    out: dict[int, dict[str, float]] = {}
+    for owner, s, t in pairs:
+        mine = out.setdefault(owner, {})
+        for signal, value in by_pair[(s, t)].items():
+            mine[signal] = min(value, mine.get(signal, 1.0))
     return out
 
 
@@ -235,6 +275,7 @@ class UnitTask:
         kept: list[Example] = []
         drops: Counter[str] = Counter()
         stats = SegmentStats()
+        quality: dict[str, list[float]] = {}
         outcomes = run_jobs(
             jobs(),
             res.memory(),
@@ -245,14 +286,16 @@ class UnitTask:
         for n, (outcome, counts) in enumerate(outcomes):
             unit, last = owners[n]
             stats.add(counts)
-            for example, reason in outcome:
+            for example, reason, scores in outcome:
+                for signal, value in scores.items():
+                    quality.setdefault(signal, []).append(value)
                 if example is None:
                     drops[reason] += 1
                 else:
                     kept.append(example)
             if last:
-                yield UnitResult(unit, kept, drops, stats)
-                kept, drops, stats = [], Counter(), SegmentStats()
+                yield UnitResult(unit, kept, drops, stats, quality)
+                kept, drops, stats, quality = [], Counter(), SegmentStats(), {}
 
     def _batch(
         self, res: Resources, unit: Unit, batch: Sequence[Example], together: Mapping[str, Sequence[Example]]

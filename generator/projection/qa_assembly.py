@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from generator.example import Answer, Example
 from generator.projection.config import LOST_SPAN, MARKER, ProjectionConfig
 from generator.projection.fields import derived_example, translate_text
+from generator.projection.project import SpanAligner, project_span
 from generator.projection.qa_plan import AnswerPlan, MarkGroup, QAPlan
-from generator.projection.spans import Marked, SpanMatch, project_span
+from generator.projection.spans import Marked, SpanMatch
 from generator.segment import Segment
 
 
@@ -36,13 +37,15 @@ def assemble_qa(
     method: str,
     config: ProjectionConfig,
     answer_translations: Mapping[str, str] | None = None,
+    aligner: SpanAligner | None = None,
 ) -> QAResult:
     """Build the translated example from segment translations, projecting every answer.
 
     `translations` holds at least `plan.texts()`. A shared copy whose pairs did not survive (count
     or order) is replaced by the plain sentence and each answer's own marked copy, asked for in
     `retry`. With `answer_translations=None`, answers the markers could not place are reported in
-    `pending` (translate them and call again) instead of being lost. An answer that projects
+    `pending` (translate them and call again) instead of being lost. `aligner` places answers by
+    encoder word alignment (`encoder-align`) when markers fail. An answer that projects
     nowhere is dropped; the example is lost when none of its answers survive.
     """
     reads = _MarkedReads(translations, config.markers)
@@ -50,7 +53,7 @@ def assemble_qa(
     retry = untranslated + _single_copies_needed(plan, translations, reads)
     if retry:
         return QAResult(None, retry=list(dict.fromkeys(retry)))
-    placement = _place_answers(plan, sentences, translations, reads, config, answer_translations)
+    placement = _place_answers(plan, sentences, translations, reads, config, answer_translations, aligner)
     if placement.pending:
         return QAResult(None, pending=placement.pending)
     if plan.answers and not placement.matches:
@@ -126,6 +129,7 @@ def _place_answers(
     reads: _MarkedReads,
     config: ProjectionConfig,
     answer_translations: Mapping[str, str] | None,
+    aligner: SpanAligner | None = None,
 ) -> _Placement:
     """Project every located answer into the translation of its sentence range.
 
@@ -135,15 +139,31 @@ def _place_answers(
     placement = _Placement()
     locked: set[int] = set()
     order = sorted(range(len(plan.answers)), key=lambda k: not plan.answers[k].primary)
+    plains = {
+        k: _join_range(plan.example.context, plan.segments, sentences, ap.first, ap.last)
+        for k, ap in enumerate(plan.answers)
+        if ap.first >= 0
+    }
+    if aligner is not None:  # the answers whose markers were lost, aligned in one batch
+        groups = {k: plan.answers[k].group for k in plains}
+        lost = [k for k, group in groups.items() if group is None or reads(group) is None]
+        aligner.prepare([(plan.answers[k].source, plains[k]) for k in lost])
     for k in order:
         ap = plan.answers[k]
         if ap.first < 0:
             continue
-        plain = _join_range(plan.example.context, plan.segments, sentences, ap.first, ap.last)
+        plain = plains[k]
         rng = range(ap.first, ap.last + 1)
         answer_mt = None if answer_translations is None else answer_translations.get(ap.answer.text)
         match = _match_answer(
-            ap, plain, translations, reads, config, answer_mt, allow_replace=not any(i in locked for i in rng)
+            ap,
+            plain,
+            translations,
+            reads,
+            config,
+            answer_mt,
+            allow_replace=not any(i in locked for i in rng),
+            aligner=aligner,
         )
         if match is None:
             if answer_translations is None:
@@ -165,6 +185,7 @@ def _match_answer(
     answer_translation: str | None,
     *,
     allow_replace: bool,
+    aligner: SpanAligner | None = None,
 ) -> SpanMatch | None:
     """The answer's span in `plain`: read off its shared copy when that copy is the sentence, else `project_span`."""
     group_read = reads(ap.group) if ap.group is not None else None
@@ -185,6 +206,7 @@ def _match_answer(
         answer_translation=answer_translation,
         config=config,
         allow_replace=allow_replace,
+        aligner=aligner,
     )
 
 
@@ -223,6 +245,8 @@ def _translated_example(
     out.answers = answers
     out.projection = weakest.method if weakest else ""
     out.confidence = weakest.confidence if weakest else 1.0
+    if weakest is not None and weakest.why:  # auto: which method won and why
+        out.meta = {**out.meta, "projection_why": weakest.why}
     return out
 
 

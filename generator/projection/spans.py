@@ -8,8 +8,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator.projection.config import ALIGN, FUZZY, MARKER, ProjectionConfig
-
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\S+")
 _SPACES = re.compile(r"\s+")
@@ -35,6 +33,7 @@ class SpanMatch:
     method: str
     confidence: float
     replaces: bool = False  # `sentence` is the marked translation, not the shared plain translation
+    why: str = ""  # auto: which method won and why
 
     @property
     def text(self) -> str:
@@ -269,7 +268,7 @@ def align_span(source: str, start: int, end: int, target: str) -> tuple[int, int
     return a, b, round(confidence, 4)
 
 
-def _nearest_occurrence(haystack: str, needle: str, expected_at: float) -> int:
+def nearest_occurrence(haystack: str, needle: str, expected_at: float) -> int:
     """Start of the whole-word occurrence of `needle` nearest `expected_at`, or -1."""
     target = expected_at * len(haystack)
     best = -1
@@ -282,55 +281,3 @@ def _nearest_occurrence(haystack: str, needle: str, expected_at: float) -> int:
             best = pos
         pos = haystack.find(needle, pos + 1)
     return best
-
-
-def project_span(
-    source: str,
-    start: int,
-    end: int,
-    *,
-    plain: str,
-    marked: str | tuple[Marked, int] | None,
-    answer_translation: str | None,
-    config: ProjectionConfig,
-    allow_replace: bool = True,
-) -> SpanMatch | None:
-    """Project `source[start:end]` into a translation of `source`.
-
-    `plain` is the translation of `source`; `marked` the translation of `source` with the span
-    marked, or a marked translation already read with the span's pair index (None when it was not
-    asked for); `answer_translation` the span translated on its own
-    (None when not yet translated: a None result may then improve once it is given). With markers
-    intact, the marked text is looked up in `plain`; if absent there and `allow_replace`, the marked
-    translation (markers removed) becomes the sentence, flagged `replaces`.
-    """
-    relative = start / max(1, len(source))
-    needles: list[str] = []
-    read, pair = (
-        (read_marked(marked, config.markers, 1), 0) if isinstance(marked, str) else (marked or (None, 0))
-    )
-    if read is not None:
-        m_start, m_end = read.spans[pair]
-        inner = read.text[m_start:m_end]
-        at = _nearest_occurrence(plain, inner, m_start / max(1, len(read.text)))
-        if at >= 0:
-            return SpanMatch(plain, at, at + len(inner), MARKER, 1.0)
-        if allow_replace:
-            return SpanMatch(read.text, m_start, m_end, MARKER, 1.0, replaces=True)
-        needles.append(inner)
-    if answer_translation:
-        needles.append(answer_translation)
-    needles.append(source[start:end])  # names and numbers often come through untranslated
-    best: tuple[int, int, float] | None = None
-    for needle in needles:
-        found = fuzzy_find(needle, plain, expected_at=relative)
-        if found is not None and (best is None or found[2] > best[2]):
-            best = found
-    if best is not None and best[2] >= config.fuzzy_threshold:
-        return SpanMatch(plain, best[0], best[1], FUZZY, round(best[2], 4))
-    if answer_translation is None:
-        return None
-    aligned = align_span(source, start, end, plain)
-    if aligned is not None and aligned[2] >= config.align_threshold:
-        return SpanMatch(plain, aligned[0], aligned[1], ALIGN, aligned[2])
-    return None

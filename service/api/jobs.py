@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
+from generator.card import CARD, render_card
 from generator.errors import ConfigError, ShardError
 from generator.pipeline.config import SOURCE_LANG
 from generator.shards import MANIFEST, Manifest, load_manifest
@@ -305,7 +306,7 @@ def manifest(job_id: str, session: DbDep, settings: SettingsDep, caller: CallerD
 
 @router.get(
     "/jobs/{job_id}/shards/{path:path}",
-    summary="Download a shard file (a path listed in the manifest, or manifest.json)",
+    summary="Download a shard file (a path listed in the manifest, manifest.json or the README.md dataset card)",
     response_class=FileResponse,
     responses=NOT_FOUND,
 )
@@ -317,6 +318,9 @@ def shard(job_id: str, path: str, session: DbDep, settings: SettingsDep, caller:
         raise missing
     if path == MANIFEST:
         return JSONResponse(public_manifest(found))
+    if path == CARD:  # rendered from the public manifest: no server location can appear
+        card = render_card(Manifest.model_validate(public_manifest(found)))
+        return PlainTextResponse(card, media_type="text/markdown")
     if path not in {s.path for s in found.shards}:
         raise missing
     root = job_out_dir(settings, job.id).resolve()

@@ -381,3 +381,31 @@ def test_an_input_file_without_gold_is_refused(tmp_path: Path) -> None:
     path.write_text("Er kam.\tEr war da.\r\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="this file has no gold"):
         read_input(config(tmp_path, task="xnli", input=path))
+
+
+@needs_apertium
+def test_round_trip_qe_drops_low_quality_and_the_card_shows_it(tmp_path: Path) -> None:
+    from generator.quality.qe_config import QEConfig
+
+    strict = QEConfig(signals=["round_trip"], min_round_trip={"*": 0.0, "es": 0.999})
+    manifest = run(config(tmp_path, qe=strict))
+    drops = manifest.drops()["squad/es/translate"]
+    assert drops.get("low_quality", 0) >= N_QUESTIONS - 2  # no Apertium round trip is perfect
+    assert sum(manifest.shards[0].qe["round_trip"]) > 0
+    card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    assert "low_quality" in card and "| round_trip |" in card
+    assert str(tmp_path) not in card
+
+
+@needs_apertium
+def test_encoder_projection_and_cosine_qe_in_a_run(
+    tmp_path: Path, me5_encoder: tuple[Path, object, object]
+) -> None:
+    folder = str(me5_encoder[0])
+    cfg = config(tmp_path, projection={"method": "auto", "encoder": folder}, qe={"signals": ["cosine"]})
+    manifest = run(cfg)
+    kept = list(iter_examples(cfg.out))
+    assert len(kept) >= N_QUESTIONS - 3
+    assert all(ex.projection in ("marker", "fuzzy", "encoder-align", "align") for ex in kept)
+    assert sum(sum(s.qe["cosine"]) for s in manifest.shards) >= len(kept)
+    assert manifest.config["projection"]["encoder"] == folder

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from generator.example import Answer, Example
 from generator.projection.config import ALIGN, FUZZY, LOST_SPAN, MARKER, ProjectionConfig
 from generator.projection.fields import translate_fields
+from generator.projection.project import project_span
 from generator.projection.qa_assembly import assemble_qa
 from generator.projection.qa_plan import colour_spans, plan_qa
-from generator.projection.spans import align_span, fuzzy_find, mark, project_span, read_marked, similarity
+from generator.projection.spans import align_span, fuzzy_find, mark, read_marked, similarity
 from generator.projection.tags import entity_runs, mark_entities, project_tags
 
 CFG = ProjectionConfig()

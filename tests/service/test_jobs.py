@@ -95,6 +95,9 @@ def test_translate_and_codeswitch_jobs_produce_every_example_once(fast_client: T
     manifest = client.get(f"/v1/jobs/{translate['id']}/manifest").json()
     assert manifest["complete"] and manifest["backend"]["name"] == "apertium"
     assert [s["index"] for s in manifest["shards"]] == [0, 1, 2]
+    card = client.get(f"/v1/jobs/{translate['id']}/shards/README.md")
+    assert card.status_code == 200 and card.text.startswith("# ")
+    assert "## Counts" in card.text and "/jobs/" not in card.text
 
     switched = wait_for(client, switch["id"])
     assert {(p["lang"], p["method"]) for p in switched["progress"]} == {

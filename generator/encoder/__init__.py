@@ -1,0 +1,1 @@
+"""A pretrained multilingual encoder's hidden states: subword vectors of words and pooled sentence embeddings."""

@@ -1,0 +1,1 @@
+"""Measuring generated data: span-projection scores, parallel gold, quality estimation, dataset cards."""
