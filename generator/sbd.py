@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -31,8 +32,92 @@ def _compiled(pattern: str | re.Pattern[str], flags: int) -> re.Pattern[str]:
     return re.compile(pattern, flags)
 
 
+def _literals(tree: Any) -> Iterator[str]:
+    """Characters that every match of a parsed pattern holds: its literals outside optional parts and
+    negative lookarounds (positive ones hold theirs too), and those common to all alternatives."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    for op, arg in tree:
+        if op is c.LITERAL:
+            yield chr(arg)
+        elif op is c.SUBPATTERN and not arg[1] & re.IGNORECASE:
+            yield from _literals(arg[3])
+        elif op is c.ASSERT:
+            yield from _literals(arg[1])
+        elif op is c.BRANCH:
+            yield from sorted(set.intersection(*(set(_literals(branch)) for branch in arg[1])))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and arg[0] >= 1:
+            yield from _literals(arg[2])
+
+
+# Necessary conditions for pysbd's costliest patterns (lookbehinds first, tried at every position): a
+# text in which none of a pattern's conditions is found cannot match it. pysbd's list patterns by name.
+_NECESSARY_LISTS = {
+    # every alternative: one or two digits, then "." and whitespace or ")"
+    "NUMBERED_LIST_REGEX_1": (r"\d\.[\s)]",),
+    # a lowercase letter at the start or after whitespace, then "."
+    "ALPHABETICAL_LIST_WITH_PERIODS": (r"\A[a-z]\.", r"\s[a-z]\."),
+    # lowercase letters, then ")"
+    "ALPHABETICAL_LIST_WITH_PARENS": (r"[a-z]\)",),
+}
+_NECESSARY = {
+    r"(?<=^[A-Z])\.(?=\s)": (r"\A[A-Z]\.",),
+    r"(?<=^\d)\.(?=(\s\S)|\))": (r"\A\d\.",),
+    r"(?<=^\d\d)\.(?=(\s\S)|\))": (r"\A\d\d\.",),
+    r"(?<=\s[A-Z])\.(?=,?\s)": (r"\s[A-Z]\.",),
+    r"(?<=\S)\.{3}(?=\.\s[A-Z])": (r"\.\.\.\.\s",),
+    r"(\s\.){3}\s": (r"\.\s\.\s\.",),
+    r"(?<=[a-z])(\.\s){3}\.($|\\n)": (r"\.\s\.\s\.\s\.",),
+    r"(?<=\S)(!|\?){3,}(?=(\s|\Z|$))": (r"[!?]{3}",),
+    # a period or placeholder, then a bracketed reference or digits
+    r"(?<=[^\d\s])(\.|∯)((\[(\d{1,3},?\s?-?\s?)*\b\d{1,3}\])+|((\d{1,3}\s?)?\d{1,3}))(\s)(?=[A-Z])": (
+        r"[.∯][\[\d]",
+    ),
+}
+
+
+@lru_cache(maxsize=1)
+def _necessary() -> dict[str, tuple[re.Pattern[str], ...]]:
+    from pysbd.lang.common.standard import Standard
+    from pysbd.lists_item_replacer import ListItemReplacer
+
+    named = {getattr(ListItemReplacer, name): conditions for name, conditions in _NECESSARY_LISTS.items()}
+    named[Standard.FileFormatRule.pattern] = (r"\s\.",)
+    return {
+        pattern: tuple(map(re.compile, conditions)) for pattern, conditions in {**_NECESSARY, **named}.items()
+    }
+
+
+class _Gate:
+    """A compiled pattern with what a text needs for it to match: characters, and one of some patterns."""
+
+    __slots__ = ("compiled", "conditions", "needed")
+
+    def __init__(self, pattern: str | re.Pattern[str], flags: int) -> None:
+        from re import _parser  # type: ignore[attr-defined]
+
+        self.compiled = re.compile(pattern, flags)
+        tree = _parser.parse(self.compiled.pattern, self.compiled.flags)
+        folds = tree.state.flags & re.IGNORECASE
+        self.needed = () if folds else tuple(dict.fromkeys(_literals(tree)))
+        self.conditions = () if folds else _necessary().get(self.compiled.pattern, ())
+
+    def skips(self, string: str) -> bool:
+        """Whether `string` surely has no match."""
+        for char in self.needed:
+            if char not in string:
+                return True
+        return bool(self.conditions) and not any(c.search(string) for c in self.conditions)
+
+
+@lru_cache(maxsize=65536)
+def _gated(pattern: str | re.Pattern[str], flags: int) -> _Gate:
+    return _Gate(pattern, flags)
+
+
 class _CompiledOnce:
-    """The `re` functions pysbd calls, each pattern compiled once per process.
+    """The `re` functions pysbd calls, each pattern compiled once per process, and not run on a text
+    that lacks a character every match holds (most of pysbd's rules look for placeholders or quotes).
 
     pysbd formats a pattern per abbreviation it meets and calls `re.sub(pattern, ...)`; with more
     distinct patterns than `re` keeps compiled (512), every call compiled its pattern again. The same
@@ -43,22 +128,28 @@ class _CompiledOnce:
         return getattr(re, name)
 
     def sub(self, pattern: str, repl: object, string: str, count: int = 0, flags: int = 0) -> str:
-        return _compiled(pattern, flags).sub(repl, string, count)  # type: ignore[call-overload]
+        gate = _gated(pattern, flags)
+        return string if gate.skips(string) else gate.compiled.sub(repl, string, count)  # type: ignore[call-overload]
 
     def findall(self, pattern: str, string: str, flags: int = 0) -> list[object]:
-        return _compiled(pattern, flags).findall(string)
+        gate = _gated(pattern, flags)
+        return [] if gate.skips(string) else gate.compiled.findall(string)
 
-    def finditer(self, pattern: str, string: str, flags: int = 0) -> object:
-        return _compiled(pattern, flags).finditer(string)
+    def finditer(self, pattern: str, string: str, flags: int = 0) -> Iterator[re.Match[str]]:
+        gate = _gated(pattern, flags)
+        return iter(()) if gate.skips(string) else gate.compiled.finditer(string)
 
     def search(self, pattern: str, string: str, flags: int = 0) -> re.Match[str] | None:
-        return _compiled(pattern, flags).search(string)
+        gate = _gated(pattern, flags)
+        return None if gate.skips(string) else gate.compiled.search(string)
 
     def match(self, pattern: str, string: str, flags: int = 0) -> re.Match[str] | None:
-        return _compiled(pattern, flags).match(string)
+        gate = _gated(pattern, flags)
+        return None if gate.skips(string) else gate.compiled.match(string)
 
     def split(self, pattern: str, string: str, maxsplit: int = 0, flags: int = 0) -> list[str | object]:
-        return _compiled(pattern, flags).split(string, maxsplit)
+        gate = _gated(pattern, flags)
+        return [string] if gate.skips(string) else gate.compiled.split(string, maxsplit)
 
 
 def _skipping(base: type[Any]) -> type[Any]:

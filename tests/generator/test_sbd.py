@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -21,19 +22,30 @@ TRICKY = [
 
 
 def _reference(text: str) -> list[str]:
-    """pysbd's own abbreviation pass, everything else as `segmenter` runs it."""
+    """pysbd's own code: its `re` calls and its abbreviation pass as pysbd ships them."""
+    import sys
+
     from pysbd.abbreviation_replacer import AbbreviationReplacer
 
     seg = segmenter("en")
     rules = seg.language_module
     fast = rules.AbbreviationReplacer
+    shimmed = [
+        m
+        for name, m in sys.modules.items()
+        if name.startswith("pysbd") and isinstance(getattr(m, "re", None), _CompiledOnce)
+    ]
     rules.AbbreviationReplacer = type(
         "Plain", (AbbreviationReplacer,), {"SENTENCE_STARTERS": fast.SENTENCE_STARTERS}
     )
+    for module in shimmed:
+        module.re = re
     try:
         return list(seg.segment(text))
     finally:
         rules.AbbreviationReplacer = fast
+        for module in shimmed:
+            module.re = _CompiledOnce()
 
 
 def test_abbreviation_skipping_is_installed_once() -> None:
@@ -64,3 +76,39 @@ def test_patterns_compiled_once_behave_like_re() -> None:
     assert once.search(r"p\.m", text) is not None and once.match(r"Dr", text) is not None
     assert once.split(r"\s+", text, maxsplit=2) == re.split(r"\s+", text, maxsplit=2)
     assert once.escape("a.b") == re.escape("a.b") and once.IGNORECASE == re.IGNORECASE
+
+
+def test_characters_every_match_holds() -> None:
+    from generator.sbd import _Gate
+
+    assert set(_Gate(r"(?<=Co)\.(?=\sKG)", 0).needed) == {"C", "o", ".", "K", "G"}
+    assert _Gate(r"ab|ac", 0).needed == ("a",)
+    assert _Gate(r"x?(?:yz)+(?!q)w*", 0).needed == ("y", "z")
+    assert _Gate(r"Co\.", re.IGNORECASE).needed == () and _Gate(r"(?i)Co", 0).needed == ()
+    assert _Gate(r"(?i:C)o", 0).needed == ("o",)
+
+
+@pytest.mark.parametrize(
+    "text", [*TRICKY, "", "a. b. c.", "x (a) y", "1. 2. 3.", "The 3.5 m. Q. and . . . end"]
+)
+def test_a_skipped_text_has_no_match(text: str) -> None:
+    from generator.sbd import _NECESSARY, _gated, _necessary
+
+    segmenter("en")
+    for pattern in [*_necessary(), *_NECESSARY, r"\(", "☇", r"(?<=Co)\.(?=\sKG)"]:
+        if _gated(pattern, 0).skips(text):
+            assert re.search(pattern, text) is None, pattern
+
+
+def test_necessary_conditions_are_pysbd_patterns_and_hold_on_xquad() -> None:
+    import pysbd
+
+    from generator.sbd import _NECESSARY, _necessary
+
+    sources = "".join(p.read_text(encoding="utf-8") for p in Path(pysbd.__file__).parent.rglob("*.py"))
+    assert all(pattern in sources for pattern in _NECESSARY)
+    data = json.loads(shared_file("xquad/xquad.en.json").read_text(encoding="utf-8"))
+    texts = [p["context"] for a in data["data"] for p in a["paragraphs"]]
+    for pattern, conditions in _necessary().items():
+        matching = [t for t in texts if re.search(pattern, t)]
+        assert all(any(c.search(t) for c in conditions) for t in matching), pattern
