@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from generator.example import Answer, Example
 from generator.projection.config import ProjectionConfig
@@ -22,13 +23,19 @@ class MarkGroup:
 
     def read(self, translated: str, markers: tuple[str, str]) -> Marked | None:
         """The marked translation read back; None unless every pair survived, in source order."""
-        read = read_marked(translated, markers, len(self.spans))
-        if read is None:
-            return None
-        sources = [self.source[a:b] for a, b in self.spans]
-        if not pairs_in_order(sources, [read.text[a:b] for a, b in read.spans]):
-            return None
-        return read
+        return _read_group(self, translated, markers)
+
+
+@lru_cache(maxsize=4096)
+def _read_group(group: MarkGroup, translated: str, markers: tuple[str, str]) -> Marked | None:
+    """`MarkGroup.read`, once for the questions of a context that share the copy."""
+    read = read_marked(translated, markers, len(group.spans))
+    if read is None:
+        return None
+    sources = [group.source[a:b] for a, b in group.spans]
+    if not pairs_in_order(sources, [read.text[a:b] for a, b in read.spans]):
+        return None
+    return read
 
 
 def colour_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[tuple[int, int], ...]]:
