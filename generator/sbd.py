@@ -152,20 +152,23 @@ class _CompiledOnce:
         return [string] if gate.skips(string) else gate.compiled.split(string, maxsplit)
 
 
+@lru_cache(maxsize=64)
+def _abbreviations(listed: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
+    """A language's abbreviations stripped, in order, each with whether it is plain lowercase letters."""
+    return tuple((a.strip(), _PLAIN_LETTERS.fullmatch(a.strip()) is not None) for a in listed)
+
+
 def _skipping(base: type[Any]) -> type[Any]:
     """`base` (pysbd's abbreviation replacer of a language) visiting only abbreviations that can change a line."""
 
     class Skipping(base):
         def search_for_abbreviations_in_string(self, text: str) -> str:
-            if _FOLDS_TO_ASCII.intersection(text):
+            if any(char in text for char in _FOLDS_TO_ASCII):
                 return str(super().search_for_abbreviations_in_string(text))
             before_period = {word.lower() for word in _BEFORE_PERIOD.findall(text)}
             lowered = text.lower()
-            for abbr in self.lang.Abbreviation.ABBREVIATIONS:
-                stripped = abbr.strip()
-                if stripped not in lowered:
-                    continue
-                if stripped not in before_period and _PLAIN_LETTERS.fullmatch(stripped):
+            for stripped, plain in _abbreviations(tuple(self.lang.Abbreviation.ABBREVIATIONS)):
+                if (plain and stripped not in before_period) or stripped not in lowered:
                     continue
                 abbrev_match = _compiled(rf"(?:^|\s|\r|\n){stripped}", re.IGNORECASE).findall(text)
                 if not abbrev_match:
