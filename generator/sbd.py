@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 _FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ K (Kelvin sign)
 _PLAIN_LETTERS = re.compile(r"[a-z]+")
+_BLANKS = re.compile(r"\s*")
 _BEFORE_PERIOD = re.compile(r"(?<!\S)([A-Za-z]+)(?=\.)")
 
 
@@ -183,13 +184,48 @@ def _skipping(base: type[Any]) -> type[Any]:
     return Skipping
 
 
+def _occurrences(text: str, sentence: str) -> Iterator[tuple[int, int]]:
+    """What `re.finditer(re.escape(sentence) + r"\\s*", text)` spans, for a non-empty sentence."""
+    found = text.find(sentence)
+    while found >= 0:
+        end = found + len(sentence)
+        while end < len(text) and text[end].isspace():
+            end += 1
+        yield found, end
+        found = text.find(sentence, end)
+
+
+@lru_cache(maxsize=1)
+def _segmenter_class() -> type[Any]:
+    """pysbd's segmenter, placing each sentence in the text with `str.find` instead of a regex per sentence."""
+    import pysbd
+    from pysbd.utils import TextSpan
+
+    class Segmenter(pysbd.Segmenter):
+        def sentences_with_char_spans(self, sentences: list[str]) -> list[Any]:
+            """pysbd's spans: per sentence, its first match of `sentence\\s*` that ends past the
+            previous span, matches taken left to right without overlap."""
+            text: str = self.original_text
+            spans: list[Any] = []
+            prior_end = 0
+            for sent in sentences:
+                matches = _occurrences(text, sent) if sent else (m.span() for m in _BLANKS.finditer(text))
+                for start, end in matches:
+                    if end > prior_end:
+                        spans.append(TextSpan(text[start:end], start, end))
+                        prior_end = end
+                        break
+            return spans
+
+    return Segmenter
+
+
 @lru_cache(maxsize=32)
 def segmenter(lang: str) -> pysbd.Segmenter:
     """pysbd's segmenter of `lang` (non-destructive, no cleaning), with the speed-ups above."""
-    import pysbd
     from pysbd.abbreviation_replacer import AbbreviationReplacer
 
-    segmenter = pysbd.Segmenter(language=lang, clean=False, char_span=False)
+    segmenter = _segmenter_class()(language=lang, clean=False, char_span=False)
     shim = _CompiledOnce()
     for name, module in list(sys.modules.items()):  # after the language's rules are imported
         if name.startswith("pysbd") and getattr(module, "re", None) is re:

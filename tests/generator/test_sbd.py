@@ -7,11 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.sbd import _CompiledOnce, segmenter
 from tests.conftest import shared_file
 
 TRICKY = [
+    "Twice. Twice. Twice.  Again  and again. Again",
+    "aaa. aa. a. aa.",
     "Dr. Smith met Mr. Jones at 5 p.m. in St. Louis. They left at 6 a.m. on Jan. 5.",
     "See Fig. 3 and No. 5, e.g. the U.S. plan, i.e. a Ph.D. thesis by Capt. (retd.) Brown vs. Gen. 4.",
     "He said \"Yes.\" She said 'No!' Then Sen. Lee, approx. 5 ft. tall, arrived... The end.",
@@ -25,9 +29,11 @@ def _reference(text: str) -> list[str]:
     """pysbd's own code: its `re` calls and its abbreviation pass as pysbd ships them."""
     import sys
 
+    import pysbd
     from pysbd.abbreviation_replacer import AbbreviationReplacer
 
-    seg = segmenter("en")
+    seg = pysbd.Segmenter(language="en", clean=False, char_span=False)
+    assert type(seg) is not type(segmenter("en"))
     rules = seg.language_module
     fast = rules.AbbreviationReplacer
     shimmed = [
@@ -112,3 +118,14 @@ def test_necessary_conditions_are_pysbd_patterns_and_hold_on_xquad() -> None:
     for pattern, conditions in _necessary().items():
         matching = [t for t in texts if re.search(pattern, t)]
         assert all(any(c.search(t) for c in conditions) for t in matching), pattern
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="ab. \n\u00a0\u2003\t", max_size=30), st.text(alphabet="ab. ", min_size=1, max_size=4)
+)
+def test_occurrences_are_the_regex_matches(text: str, sentence: str) -> None:
+    from generator.sbd import _occurrences
+
+    expected = [m.span() for m in re.finditer(re.escape(sentence) + r"\s*", text)]
+    assert list(_occurrences(text, sentence)) == expected
