@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +43,17 @@ class CacheKey:
         return cls(backend, model, json.dumps(dict(options), sort_keys=True, separators=(",", ":")), src, tgt)
 
     def digest(self, text: str) -> str:
-        payload = json.dumps(
-            [self.backend, self.model, self.options_json, self.src, self.tgt, text], ensure_ascii=False
-        )
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        """SHA-256 of the JSON list [backend, model, options, src, tgt, text] (the key's part hashed once)."""
+        digest = _hashed_prefix(self).copy()
+        digest.update(json.dumps(text, ensure_ascii=False).encode("utf-8") + b"]")
+        return digest.hexdigest()
+
+
+@lru_cache(maxsize=256)
+def _hashed_prefix(key: CacheKey) -> Any:
+    """SHA-256 fed with the key's JSON list up to its last item, the text."""
+    fields = [key.backend, key.model, key.options_json, key.src, key.tgt]
+    return hashlib.sha256((json.dumps(fields, ensure_ascii=False)[:-1] + ", ").encode("utf-8"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import pysbd
+from generator.sbd import segmenter
 
 PYSBD_LANGUAGES = frozenset(
     {
@@ -65,62 +62,13 @@ class Segment:
     end: int
 
 
-@lru_cache(maxsize=65536)
-def _compiled(pattern: str | re.Pattern[str], flags: int) -> re.Pattern[str]:
-    return re.compile(pattern, flags)
-
-
-class _CompiledOnce:
-    """The `re` functions pysbd calls, each pattern compiled once per process.
-
-    pysbd formats a pattern per abbreviation it meets and calls `re.sub(pattern, ...)`; with more
-    distinct patterns than `re` keeps compiled (512), every call compiled its pattern again, which
-    made sentence splitting most of the pipeline's CPU time. The same patterns give the same results.
-    """
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(re, name)
-
-    def sub(self, pattern: str, repl: object, string: str, count: int = 0, flags: int = 0) -> str:
-        return _compiled(pattern, flags).sub(repl, string, count)  # type: ignore[call-overload]
-
-    def findall(self, pattern: str, string: str, flags: int = 0) -> list[object]:
-        return _compiled(pattern, flags).findall(string)
-
-    def finditer(self, pattern: str, string: str, flags: int = 0) -> object:
-        return _compiled(pattern, flags).finditer(string)
-
-    def search(self, pattern: str, string: str, flags: int = 0) -> re.Match[str] | None:
-        return _compiled(pattern, flags).search(string)
-
-    def match(self, pattern: str, string: str, flags: int = 0) -> re.Match[str] | None:
-        return _compiled(pattern, flags).match(string)
-
-    def split(self, pattern: str, string: str, maxsplit: int = 0, flags: int = 0) -> list[str | object]:
-        return _compiled(pattern, flags).split(string, maxsplit)
-
-
-@lru_cache(maxsize=32)
-def _segmenter(lang: str) -> pysbd.Segmenter:
-    import sys
-
-    import pysbd
-
-    segmenter = pysbd.Segmenter(language=lang, clean=False, char_span=False)
-    shim = _CompiledOnce()
-    for name, module in list(sys.modules.items()):  # after the language's rules are imported
-        if name.startswith("pysbd") and getattr(module, "re", None) is re:
-            module.re = shim  # type: ignore[attr-defined]
-    return segmenter
-
-
 def _rough_spans(text: str, lang: str) -> list[tuple[int, int]]:
     """Sentence spans (whitespace included) before protection and length limits."""
     if lang == "en" and _ONE_ENGLISH_SENTENCE.fullmatch(text.strip()):
         end = len(text.rstrip())
         return [(0, end)] + ([(end, len(text))] if end < len(text) else [])
     if lang in PYSBD_LANGUAGES:
-        pieces: list[str] = _segmenter(lang).segment(text)
+        pieces: list[str] = segmenter(lang).segment(text)
         spans: list[tuple[int, int]] = []
         cursor = 0
         for piece in pieces:

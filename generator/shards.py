@@ -137,12 +137,15 @@ def _sha256(path: Path) -> str:
 
 
 def to_table(examples: Iterable[Example]) -> pa.Table:
-    rows = []
-    for ex in examples:
-        row = ex.to_dict()
-        row["meta"] = json.dumps(row["meta"], ensure_ascii=False, sort_keys=True)
-        rows.append(row)
-    return pa.Table.from_pylist(rows, schema=ARROW_SCHEMA)
+    """The examples as one table, built column by column."""
+    rows = list(examples)
+    columns: dict[str, list[Any]] = {name: [getattr(ex, name) for ex in rows] for name in ARROW_SCHEMA.names}
+    columns["answers"] = [[{"text": a.text, "start": a.start} for a in ex.answers] for ex in rows]
+    columns["switched"] = [
+        [{"source": s.source, "target": s.target, "lang": s.lang} for s in ex.switched] for ex in rows
+    ]
+    columns["meta"] = [json.dumps(ex.meta, ensure_ascii=False, sort_keys=True) for ex in rows]
+    return pa.Table.from_pydict(columns, schema=ARROW_SCHEMA)
 
 
 def from_table(table: pa.Table) -> list[Example]:

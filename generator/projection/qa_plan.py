@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from generator.example import Answer, Example
 from generator.projection.config import ProjectionConfig
@@ -22,13 +23,19 @@ class MarkGroup:
 
     def read(self, translated: str, markers: tuple[str, str]) -> Marked | None:
         """The marked translation read back; None unless every pair survived, in source order."""
-        read = read_marked(translated, markers, len(self.spans))
-        if read is None:
-            return None
-        sources = [self.source[a:b] for a, b in self.spans]
-        if not pairs_in_order(sources, [read.text[a:b] for a, b in read.spans]):
-            return None
-        return read
+        return _read_group(self, translated, markers)
+
+
+@lru_cache(maxsize=4096)
+def _read_group(group: MarkGroup, translated: str, markers: tuple[str, str]) -> Marked | None:
+    """`MarkGroup.read`, once for the questions of a context that share the copy."""
+    read = read_marked(translated, markers, len(group.spans))
+    if read is None:
+        return None
+    sources = [group.source[a:b] for a, b in group.spans]
+    if not pairs_in_order(sources, [read.text[a:b] for a, b in read.spans]):
+        return None
+    return read
 
 
 def colour_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[tuple[int, int], ...]]:
@@ -117,19 +124,13 @@ def plan_qa(
     segments = list(sentence_segments(context, src_lang))
     plan = QAPlan(example, segments)
     marker_free = not has_markers(context, config.markers)
-    spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for other in (example, *together):
-        if other.context != context:
-            continue
-        for answer in other.answers:
-            if (found := _locate(context, segments, answer)) is not None:
-                spans.setdefault(found[:2], []).append(found[2:])
-    groups: dict[tuple[int, int], list[MarkGroup]] = {}
-    for (first, last), located in spans.items():
-        source = context[segments[first].start : segments[last].end]
-        groups[(first, last)] = [
-            MarkGroup(source, g, mark(source, g, config.markers)) for g in colour_spans(located)
-        ]
+    answers = frozenset(
+        (answer.text, answer.start)
+        for other in (example, *together)
+        if other.context == context
+        for answer in other.answers
+    )
+    groups = _mark_groups(context, answers, config.markers, src_lang)
     if marker_free:
         plan.primary = {first: g[0] for (first, last), g in groups.items() if first == last}
     for answer in example.answers:
@@ -158,6 +159,26 @@ def plan_qa(
             )
         )
     return plan
+
+
+@lru_cache(maxsize=1024)
+def _mark_groups(
+    context: str, answers: frozenset[tuple[str, int]], markers: tuple[str, str], src_lang: str
+) -> dict[tuple[int, int], list[MarkGroup]]:
+    """The marked copies of each sentence range holding answers: computed once for the questions of a
+    context (copies depend on the set of answers only)."""
+    segments = sentence_segments(context, src_lang)
+    spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for text, start in sorted(answers):
+        if (found := _locate(context, segments, Answer(text, start))) is not None:
+            spans.setdefault(found[:2], []).append(found[2:])
+    groups: dict[tuple[int, int], list[MarkGroup]] = {}
+    for (first, last), located in spans.items():
+        source = context[segments[first].start : segments[last].end]
+        groups[(first, last)] = [
+            MarkGroup(source, g, mark(source, g, markers)) for g in colour_spans(located)
+        ]
+    return groups
 
 
 def _strip_space(text: str, start: int, end: int) -> tuple[int, int]:

@@ -31,6 +31,20 @@ def test_options_are_canonical_and_every_field_matters() -> None:
     assert KEY.digest("Hello.") != KEY.digest("Hello!")
 
 
+@pytest.mark.parametrize(
+    "text", ["", "Hello.", 'Qu\u00e9 "dijo" \\ \n\t', "\u4f60\u597d [[x]]", "\U0001f600"]
+)
+def test_digest_is_the_sha256_of_the_json_list(text: str) -> None:
+    import hashlib
+    import json
+
+    key = CacheKey.build("apertium", "eng-spa", {"b": 1, "a": "\u00e9"}, "en", "es")
+    fields = [key.backend, key.model, key.options_json, key.src, key.tgt, text]
+    expected = hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8")).hexdigest()
+    assert key.digest(text) == expected
+    assert key.digest(text) == expected
+
+
 def test_get_put_and_stats(tmp_path: Path) -> None:
     with TranslationCache(tmp_path / "tm.sqlite") as cache:
         assert cache.get_many(KEY, ["a", "b"]) == {}

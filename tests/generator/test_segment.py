@@ -133,11 +133,11 @@ def test_invariants_on_random_text(pieces: list[str], max_chars: int) -> None:
 
 def _pysbd_spans(text: str) -> list[tuple[int, int]]:
     """What `_rough_spans` computes from pysbd's pieces, without the one-sentence shortcut."""
-    from generator.segment import _segmenter
+    from generator.sbd import segmenter
 
     spans: list[tuple[int, int]] = []
     cursor = 0
-    for piece in _segmenter("en").segment(text):
+    for piece in segmenter("en").segment(text):
         core = piece.strip()
         if core:
             found = text.find(core, cursor)
@@ -174,17 +174,3 @@ def test_squad_questions_on_the_shortcut_are_what_pysbd_says() -> None:
     plain = [q for q in questions if _ONE_ENGLISH_SENTENCE.fullmatch(q.strip())]
     assert len(plain) > len(questions) // 2
     assert all(_rough_spans(q, "en") == _pysbd_spans(q) for q in plain)
-
-
-def test_patterns_compiled_once_behave_like_re() -> None:
-    import re
-
-    from generator.segment import _CompiledOnce
-
-    once, text = _CompiledOnce(), "Dr. Smith met Mr. Jones at 5 p.m. in St. Louis."
-    assert once.sub(r"\.", "∯", text, count=2) == re.sub(r"\.", "∯", text, count=2)
-    assert once.findall(r"(?:^|\s)mr", text, flags=re.IGNORECASE) == re.findall(r"(?:^|\s)mr", text, re.I)
-    assert [m.span() for m in once.finditer(r"\w+", text)] == [m.span() for m in re.finditer(r"\w+", text)]
-    assert once.search(r"p\.m", text) is not None and once.match(r"Dr", text) is not None
-    assert once.split(r"\s+", text, maxsplit=2) == re.split(r"\s+", text, maxsplit=2)
-    assert once.escape("a.b") == re.escape("a.b") and once.IGNORECASE == re.IGNORECASE
