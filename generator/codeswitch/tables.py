@@ -95,6 +95,8 @@ def _restrict(ranked: Ranked, flags: Flags) -> dict[str, Entry]:
             continue
         if not function_words and all(token in FUNCTION_WORDS for token in tokens):
             continue
+        if len(key) == 1:  # a letter (`e` of `e.g.`, `s` of `'s`), not a word
+            continue
         if single_words and len(tokens) > 1:
             continue
         entry = []
