@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         human = paragraphs(human_file)
         before_lex = load_dictd_before(index)
         before_cfg = CodeSwitchConfigBefore(langs=(lang,), token_ratio=RATIO)
-        after_lex = load_lexicon(lang, sources=("freedict",), dictd_dir=args.dictd_dir)
+        after_lex = load_lexicon(lang, sources=("freedict", "mueller"), dictd_dir=args.dictd_dir)
         after_cfg = CodeSwitchConfig(langs=(lang,), token_ratio=RATIO)
 
         before = partial(_switch_before, {lang: before_lex}, before_cfg)

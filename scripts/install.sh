@@ -25,13 +25,15 @@ apt_install() {
 FREEDICT_FORWARD="afr ara bul deu ell fin fra hin hun ind ita jpn lit nld pol por rus spa swh tur"
 # ... and X->English (used to rank senses, and inverted where no English->X dictionary exists).
 FREEDICT_REVERSE="afr ara deu ell fin fra hun ita jpn lit nld pol por spa swh tur"
+# Other dictd dictionaries: Mueller's English-Russian (40k headwords; FreeDict eng-rus has 1.7k).
+DICTD_OTHER="mueller7-dict"
 
 system() {
   local p pkgs="apertium apertium-eng-spa" dicts=""
   for p in $FREEDICT_FORWARD; do dicts="$dicts eng-$p"; done
   for p in $FREEDICT_REVERSE; do dicts="$dicts $p-eng"; done
   for p in ${XSTILTS_FREEDICT:-$dicts}; do pkgs="$pkgs dict-freedict-$p"; done
-  apt_install $pkgs
+  apt_install $pkgs $DICTD_OTHER
 }
 
 torch_current() {  # does the environment $1 hold the torch build that spec $2 names?

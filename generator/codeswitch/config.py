@@ -40,6 +40,8 @@ class CodeSwitchConfig:
     keep_case: bool = True
     # A word switches only when its best translation holds this share of its rank scores (tables.py).
     min_confidence: float = MIN_CONFIDENCE
+    # Verbs and noun-verb homographs switch only where a citation form fits (forms.py).
+    fit_forms: bool = True
 
     def __post_init__(self) -> None:
         if not self.langs:

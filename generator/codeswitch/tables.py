@@ -22,6 +22,7 @@ from operator import is_
 from typing import cast
 
 from generator.codeswitch.config import CodeSwitchConfig, SenseChoice
+from generator.codeswitch.forms import NEVER, NO_INFINITIVE, constraints
 from generator.codeswitch.function_words import FUNCTION_WORDS
 from generator.errors import ConfigError
 from generator.lexicons.lexicon import Lexicon
@@ -33,8 +34,8 @@ _DIGIT = re.compile(r"\d")
 Entry = tuple[tuple[str, tuple[str, ...], tuple[float, ...] | None], ...]
 # A trie over lowercase token keys: token -> (entry of the units ending here, the tokens that may follow).
 Node = tuple[Entry | None, "dict[str, Node] | None"]
-# (skip_numbers, skip_punct, function_words, single_words, sense, min_confidence)
-Flags = tuple[bool, bool, bool, bool, SenseChoice, float]
+# (skip_numbers, skip_punct, function_words, single_words, sense, min_confidence, fit_forms)
+Flags = tuple[bool, bool, bool, bool, SenseChoice, float, bool]
 # key -> ((lang, translations, rank scores, the best translation's share of the scores), ...)
 Ranked = dict[str, tuple[tuple[str, tuple[str, ...], tuple[float, ...], float], ...]]
 
@@ -49,14 +50,22 @@ class Table:
     ranked: Ranked = field(default_factory=dict)
     ranked_proper: Ranked = field(default_factory=dict)
     variants: dict[Flags, Table] = field(default_factory=dict)
+    # key -> where its citation form fits (generator.codeswitch.forms), with `fit_forms`.
+    forms: dict[str, int] = field(default_factory=dict)
 
     def only(self, flags: Flags) -> Table:
         """The table of what a config switches, so that a lookup hit means a candidate."""
         table = self.variants.get(flags)
         if table is None:
-            table = self.variants[flags] = Table(
-                *_index(_restrict(self.ranked, flags)), proper=_restrict(self.ranked_proper, flags)
-            )
+            plain, proper = _restrict(self.ranked, flags), _restrict(self.ranked_proper, flags)
+            forms: dict[str, int] = {}
+            if flags[6]:
+                langs = {option[0] for entry in plain.values() for option in entry}
+                forms = constraints(plain.keys() | proper.keys(), infinitive=not langs <= NO_INFINITIVE)
+                plain = {key: entry for key, entry in plain.items() if forms.get(key) != NEVER}
+                proper = {key: entry for key, entry in proper.items() if forms.get(key) != NEVER}
+                forms = {key: kind for key, kind in forms.items() if kind != NEVER}
+            table = self.variants[flags] = Table(*_index(plain), proper=proper, forms=forms)
         return table
 
 
@@ -85,6 +94,8 @@ def _restrict(ranked: Ranked, flags: Flags) -> dict[str, Entry]:
         if any(_blocked(token, flags) for token in tokens):
             continue
         if not function_words and all(token in FUNCTION_WORDS for token in tokens):
+            continue
+        if len(key) == 1:  # a letter (`e` of `e.g.`, `s` of `'s`), not a word
             continue
         if single_words and len(tokens) > 1:
             continue
@@ -230,6 +241,7 @@ def tables_for(
         single_words,
         cfg.sense,
         cfg.min_confidence,
+        cfg.fit_forms,
     )
     tables = [table.only(flags) for table in tables]
     if len(_RECENT) >= 16:

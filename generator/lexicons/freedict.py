@@ -37,7 +37,7 @@ def is_metadata(headword: str) -> bool:
     return headword.startswith(("00database", "00-database"))
 
 
-def _b64_number(text: str) -> int:
+def b64_number(text: str) -> int:
     value = 0
     for char in text:
         value = value * 64 + _B64[char]
@@ -101,7 +101,7 @@ def _read_entries(index: Path, data_path: Path, non_latin: bool, max_words: int)
             if is_metadata(parts[0]):
                 continue
             try:
-                start, length = _b64_number(parts[1]), _b64_number(parts[2])
+                start, length = b64_number(parts[1]), b64_number(parts[2])
             except KeyError:
                 raise InputError(str(index), f"line {number}", "offset", "not dictd base64") from None
             if (start, length) in seen:  # one entry indexed under several forms

@@ -98,7 +98,7 @@ def _word_count(text: str) -> int:
     return text.count(" ") + 1
 
 
-def _candidate_reason(candidate: str, headword: str, non_latin_target: bool, max_words: int) -> str:
+def candidate_reason(candidate: str, headword: str, non_latin_target: bool, max_words: int) -> str:
     """Why `candidate` is not a translation of `headword`, or "" when it is one."""
     if not _LETTER.search(candidate):
         return "not a word"
@@ -134,7 +134,7 @@ def _translation_line(
         candidate = _TRAILING_CODE.sub("", _STRESS.sub("", _SPACES.sub(" ", part).strip(" '‘’")))
         if not candidate:
             continue
-        reason = _candidate_reason(candidate, entry.headword, non_latin_target, max_words)
+        reason = candidate_reason(candidate, entry.headword, non_latin_target, max_words)
         if reason:
             entry.rejected.append((reason, candidate))
         elif candidate not in sense.translations:

@@ -12,6 +12,7 @@ from generator.lexicons.codes import ISO_TO_FREEDICT, iso_code
 from generator.lexicons.derive import invert
 from generator.lexicons.freedict import DICTD_NAME, is_metadata, load_dictd
 from generator.lexicons.lexicon import Lexicon, merge
+from generator.lexicons.mueller import MUELLER_INDEX, load_mueller
 from generator.lexicons.muse import MUSE_NAME, load_muse
 from generator.lexicons.ranking import rank
 
@@ -25,7 +26,7 @@ class LexiconInfo:
     lang: str
     source: Path
     entries: int
-    kind: str  # "freedict", "freedict-inverted" or "muse"
+    kind: str  # "freedict", "freedict-reverse", "freedict-inverted", "mueller", "muse" or "muse-inverted"
 
 
 def _muse_dirs(muse_dirs: Sequence[str | Path] | None) -> list[Path]:
@@ -88,6 +89,9 @@ def available_lexicons(
         with index.open(encoding="utf-8") as handle:
             heads = {head for line in handle if not is_metadata(head := line.split("\t", 1)[0])}
         found.append(LexiconInfo(iso_code(code), index, len(heads), kind))
+    mueller = dictd / MUELLER_INDEX
+    if mueller.exists():  # Debian mueller7-dict: English->Russian
+        found.append(LexiconInfo("ru", mueller, _count_lines(mueller), "mueller"))
     for directory in _muse_dirs(muse_dirs):
         for path in sorted(directory.glob("*.txt")):
             match = MUSE_NAME.match(path.name)
@@ -103,21 +107,23 @@ def available_lexicons(
 
 def load_lexicon(
     lang: str,
-    sources: Sequence[str] = ("freedict", "muse"),
+    sources: Sequence[str] = ("freedict", "mueller", "muse"),
     *,
     dictd_dir: str | Path = DEFAULT_DICTD_DIR,
     muse_dirs: Sequence[str | Path] | None = None,
     cache_dir: str | Path | None = None,
     extra: Sequence[Lexicon] = (),
 ) -> Lexicon:
-    """The English->`lang` lexicon from every installed source in `sources` ("freedict", "muse"), merged.
+    """The English->`lang` lexicon from every installed source in `sources` ("freedict", "mueller", "muse"), merged.
 
     `extra` lexicons (e.g. one induced from the pipeline's own translations) are merged after them;
     the translations are then ranked (generator.lexicons.ranking).
     """
-    unknown = set(sources) - {"freedict", "muse"}
+    unknown = set(sources) - {"freedict", "mueller", "muse"}
     if unknown:
-        raise ConfigError(f"unknown lexicon source(s) {sorted(unknown)}; use 'freedict' and/or 'muse'")
+        raise ConfigError(
+            f"unknown lexicon source(s) {sorted(unknown)}; use 'freedict', 'mueller' and/or 'muse'"
+        )
     loaded: list[Lexicon] = []
     reverse: Lexicon | None = None
     for info in available_lexicons(dictd_dir, muse_dirs):
@@ -129,6 +135,8 @@ def load_lexicon(
             loaded.append(load_dictd(info.source, cache_dir=cache_dir))
         elif info.kind == "freedict-inverted":
             loaded.append(invert(load_dictd(info.source, cache_dir=cache_dir)))
+        elif info.kind == "mueller":
+            loaded.append(load_mueller(info.source, cache_dir=cache_dir))
         elif info.kind == "muse":
             loaded.append(load_muse(info.source))
         else:
