@@ -11,7 +11,7 @@ ifneq ($(file < $(TORCH_STAMP)),$(TORCH))
 $(shell mkdir -p $(VENV) && echo '$(TORCH)' > $(TORCH_STAMP))
 endif
 
-.PHONY: setup demo test test-fast lint bench gpu-check clean
+.PHONY: setup demo test test-fast test-postgres postgres lint bench gpu-check clean
 
 $(STAMP): pyproject.toml scripts/install.sh $(TORCH_STAMP)
 	bash scripts/install.sh system
@@ -30,6 +30,15 @@ test: lint
 
 test-fast: setup
 	$(VENV)/bin/pytest -q -m "not slow"
+
+# The tests of the job store and its migrations on PostgreSQL only (a server is started for them).
+test-postgres: setup
+	XSTILTS_REQUIRE_POSTGRES=1 $(VENV)/bin/pytest -q -k "postgresql or compose"
+
+# A throwaway PostgreSQL server in the foreground (Ctrl-C stops and removes it); it prints the
+# URLs to export: XSTILTS_TEST_POSTGRES_URL for the tests, XSTILTS_DATABASE_URL for the service.
+postgres: setup
+	$(PY) -m tests.postgres
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -2,7 +2,8 @@
 # Install xstilts' dependencies. One script for `make setup`, CI and the Docker images.
 #   scripts/install.sh system            Debian packages: Apertium eng->spa MT, FreeDict lexicons (every
 #                                        eng-XXX and XXX-eng dictionary Debian ships for an XTREME-R language)
-#   scripts/install.sh system-dev        Debian tools the test suite uses (docker-compose to validate the stack)
+#   scripts/install.sh system-dev        Debian tools the test suite uses (docker-compose to validate the stack,
+#                                        PostgreSQL for the job-store tests)
 #   scripts/install.sh python VENV EXTRAS [-e]  a virtual environment with xstilts[EXTRAS]
 # Environment: XSTILTS_FREEDICT replaces the dictionary list ("eng-spa eng-deu"); TORCH picks the torch build
 # (default torch==2.13.0, a CPU build; set TORCH=torch on a GPU machine for the CUDA build).
@@ -64,7 +65,7 @@ python_env() {
 
 case "${1:-}" in
   system) system ;;
-  system-dev) apt_install docker-compose ;;
+  system-dev) apt_install docker-compose postgresql ;;
   python) python_env "${2:?venv path}" "${3:?extras}" "${4:-}" ;;
   *) echo "usage: $0 system | python VENV EXTRAS [-e]" >&2; exit 2 ;;
 esac

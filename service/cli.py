@@ -1,4 +1,4 @@
-"""Service verbs of the `xstilts` command line: `serve`, `worker` and `keys create/list/revoke`."""
+"""Service verbs of the `xstilts` command line: `serve`, `worker`, `keys create/list/revoke`, `db upgrade/status`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from service.db import Database
     from service.settings import Settings
 
@@ -15,6 +17,7 @@ app = typer.Typer(no_args_is_help=True, help="Run the HTTP service and manage it
 keys_app = typer.Typer(
     no_args_is_help=True, help="Create, list and revoke API keys (secrets are stored hashed)."
 )
+db_app = typer.Typer(no_args_is_help=True, help="Migrate the key and job store to this version's schema.")
 
 
 FIRST_KEY_HELP = (
@@ -64,6 +67,7 @@ def serve_command(
     from service.settings import Settings
 
     settings = Settings()
+    _database(settings).dispose()  # exits naming the fix when the schema needs upgrading
     if not is_loopback(host) and not insecure_no_auth and auth_would_be_off(settings):
         typer.echo(
             f"refusing to serve {host} without authentication: no API key exists and "
@@ -86,12 +90,18 @@ def serve_command(
 
 def _database(settings: Settings | None = None) -> Database:
     from service.db import Database
+    from service.migrate import SchemaError
     from service.settings import Settings
 
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database.connect(settings.resolved_database_url())
-    db.init_db()
+    try:
+        db.init_db()
+    except SchemaError as err:
+        db.dispose()
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
     return db
 
 
@@ -185,8 +195,57 @@ def worker_command(
 ) -> None:
     """Run job workers (settings from XSTILTS_* variables); SIGTERM hands running jobs back to the queue."""
     from service.jobs.worker import run_worker_processes
+    from service.settings import Settings
 
+    _database(Settings()).dispose()  # exits naming the fix when the schema needs upgrading
     run_worker_processes(concurrency, worker_id)
 
 
+def _engine() -> Engine:
+    from service.db import make_engine
+    from service.settings import Settings
+
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return make_engine(settings.resolved_database_url())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the store to this version's schema (a store from before migrations is stamped first).
+
+    The store is XSTILTS_DATABASE_URL, or the SQLite file in XSTILTS_DATA_DIR; stop the service and
+    workers and back it up first.
+    """
+    from service.migrate import SchemaError, upgrade
+
+    engine = _engine()
+    try:
+        before, after = upgrade(engine)
+    except SchemaError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    was = "no schema" if before.state == "empty" else f"revision {before.current or 'none (unversioned)'}"
+    typer.echo(f"database: {was} -> revision {after.current} ({after.state})")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Show the store's schema revision and this version's; exit 1 when `xstilts db upgrade` is needed."""
+    from service.migrate import status
+
+    engine = _engine()
+    try:
+        found = status(engine)
+    finally:
+        engine.dispose()
+    typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
+    typer.echo(f"state: {found.state}, revision: {found.current or '-'}, newest: {found.head}")
+    if found.state not in ("current", "empty"):
+        raise typer.Exit(1)
+
+
 app.add_typer(keys_app, name="keys")
+app.add_typer(db_app, name="db")

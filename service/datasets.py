@@ -63,7 +63,8 @@ def safe_filename(name: str | None, task: str) -> str:
     return cleaned or f"{task}.data"
 
 
-def _copy(source: BinaryIO, target: Path, limit: int) -> tuple[str, int]:
+def _copy(source: BinaryIO, target: Path, limit: int, quota: int) -> tuple[str, int]:
+    """Stream the upload to `target`; 413 past `limit` bytes or past the owner's whole `quota` (0: none)."""
     digest = hashlib.sha256()
     size = 0
     with target.open("wb") as out:
@@ -74,6 +75,14 @@ def _copy(source: BinaryIO, target: Path, limit: int) -> tuple[str, int]:
                     413,
                     "body_too_large",
                     f"uploaded file is larger than {limit} bytes; split it or raise XSTILTS_MAX_UPLOAD_BYTES",
+                    "file",
+                )
+            if quota and size > quota:
+                raise ServiceError(
+                    413,
+                    "larger_than_quota",
+                    f"uploaded file is larger than the whole disk quota of {quota} bytes per owner; "
+                    "split it or ask the operator to raise XSTILTS_DISK_QUOTA_BYTES",
                     "file",
                 )
             digest.update(block)
@@ -108,8 +117,12 @@ def store_upload(
     filename: str | None,
     source: BinaryIO,
     owner: str | None = None,
+    room: int | None = None,
 ) -> Dataset:
-    """Validate and store an uploaded task file; 422 (nothing stored) when it does not read as `task`."""
+    """Validate and store an uploaded task file; 422 (nothing stored) when it does not read as `task`.
+
+    `room` is what the owner's disk quota has left (None: no quota); a larger file is 507.
+    """
     from generator.tasks import FORMATS
 
     if task not in FORMATS:
@@ -126,7 +139,16 @@ def store_upload(
     incoming = root / f".incoming-{dataset_id}"
     incoming.mkdir()
     try:
-        sha256, size = _copy(source, incoming / name, settings.max_upload_bytes)
+        sha256, size = _copy(source, incoming / name, settings.max_upload_bytes, settings.disk_quota_bytes)
+        if room is not None and size > room:
+            raise ServiceError(
+                507,
+                "quota_exceeded",
+                f"uploaded file of {size} bytes does not fit in the {room} bytes left of this key's owner's "
+                f"{settings.disk_quota_bytes}-byte disk quota; free space with DELETE /v1/datasets/{{id}} "
+                "and DELETE /v1/jobs/{id}?purge=true",
+                "file",
+            )
         check_shape(incoming / name, name, settings.upload_max_depth, settings.upload_max_records)
         examples = _count_examples(task, incoming / name, name)
         incoming.rename(root / dataset_id)

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar, overload
 
-from sqlalchemy import ColumnElement, Engine, create_engine, event, func, inspect, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import ColumnElement, Engine, create_engine, event, func, select
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from service.migrate import ensure_current
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
-# Modules that define tables on `Base`; `init_db` imports them so `create_all` sees every table.
+# Modules that define tables on `Base`; `import_tables` imports them so `Base.metadata` holds every table.
 TABLE_MODULES: list[str] = ["service.keys", "service.datasets", "service.jobs.models", "service.idempotency"]
 
 
@@ -23,6 +24,12 @@ class Base(DeclarativeBase):
 
 
 Row = TypeVar("Row", bound=Base)
+
+
+def import_tables() -> None:
+    """Import every module that defines tables, so `Base.metadata` is complete."""
+    for module in TABLE_MODULES:
+        importlib.import_module(module)
 
 
 def utcnow() -> datetime:
@@ -87,46 +94,8 @@ class Database:
         return cls(engine, sessionmaker(engine, expire_on_commit=False))
 
     def init_db(self) -> None:
-        """Create every table registered on `Base` that does not exist yet."""
-        for module in TABLE_MODULES:
-            importlib.import_module(module)
-        # Processes starting together (API, workers) race to create tables: a pass that fails
-        # because another process created a table first is retried, and each retry has one
-        # table fewer to create, so one pass per table is enough.
-        attempts = len(Base.metadata.tables) + 1
-        for attempt in range(attempts):
-            try:
-                Base.metadata.create_all(self.engine)
-                break
-            except DBAPIError:
-                if attempt == attempts - 1:
-                    raise
-        self._check_columns()
-
-    def _check_columns(self) -> None:
-        """Fail with the statements to run when a table predates a column (create_all adds no columns)."""
-        existing = inspect(self.engine)
-        missing = [
-            (table, column)
-            for table in Base.metadata.sorted_tables
-            for column in table.columns
-            if column.name not in {c["name"] for c in existing.get_columns(table.name)}
-        ]
-        if missing:
-            statements = "; ".join(
-                f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(self.engine.dialect)}"
-                + (
-                    f" NOT NULL DEFAULT '{default}'"
-                    if (default := getattr(column.server_default, "arg", None))
-                    else ""
-                )
-                for table, column in missing
-            )
-            raise RuntimeError(
-                f"the database {self.engine.url.render_as_string(hide_password=True)} was made by an "
-                f"older xstilts and lacks {', '.join(f'{t.name}.{c.name}' for t, c in missing)}; "
-                f"add them ({statements}) or start from a new database"
-            )
+        """Make an empty store at the newest schema revision; SchemaError saying what to run when it is older."""
+        ensure_current(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

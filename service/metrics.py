@@ -75,6 +75,21 @@ class Metrics:
             ["lang", "reason"],
             registry=r,
         )
+        self.disk_used = Gauge(
+            "xstilts_disk_used_bytes",
+            "Bytes on disk by kind: uploaded datasets, job outputs, translation memory.",
+            ["kind"],
+            registry=r,
+        )
+        self.disk_free = Gauge(
+            "xstilts_disk_free_bytes", "Free bytes on the data folder's file system.", registry=r
+        )
+        self.retention_deleted = Counter(
+            "xstilts_retention_deleted",
+            "Finished jobs and uploads deleted by the retention sweep, by kind.",
+            ["kind"],
+            registry=r,
+        )
         self._hits = 0
         self._lookups = 0
 

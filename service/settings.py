@@ -163,6 +163,29 @@ class Settings(BaseSettings):
         ge=1,
         description="Claims of one job before it is failed (a job whose workers keep dying is not retried forever).",
     )
+    disk_quota_bytes: int = Field(
+        default=0,
+        ge=0,
+        description="Disk bytes each owner's uploads and job outputs may take (an upload past it is 413 "
+        "or 507, a job submitted past it 507); 0 sets no quota.",
+    )
+    job_ttl_hours: float = Field(
+        default=720.0,
+        ge=0,
+        description="Finished jobs (succeeded, failed, cancelled) are deleted with their shards this "
+        "long after they finished; 0 keeps them until purged.",
+    )
+    upload_ttl_hours: float = Field(
+        default=720.0,
+        ge=0,
+        description="Uploaded datasets are deleted this long after upload once no job uses them; 0 keeps "
+        "them until deleted.",
+    )
+    retention_sweep_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="How often the API process deletes what is past its TTL and measures disk use.",
+    )
     executor: Literal["local", "ray"] = Field(
         default="local", description="Where job workers process shards: in their own process or on Ray."
     )

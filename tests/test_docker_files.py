@@ -34,7 +34,11 @@ COMPOSE_ONLY = {
     "XSTILTS_TRAINER_IMAGE",
     "XSTILTS_CONFIGS",
     "XSTILTS_RUNS",
+    "XSTILTS_POSTGRES_IMAGE",
 }
+# Compose-only variables without a default (${NAME:?message}): the stack refuses to start without them.
+COMPOSE_REQUIRED = {"XSTILTS_POSTGRES_PASSWORD"}
+REQUIRED = re.compile(r"\$\{(XSTILTS_\w+):\?[^}]*\}")
 # ${NAME:-default} in compose.yaml.
 INTERPOLATION = re.compile(r"\$\{(XSTILTS_\w+):-([^}]*)\}")
 COMMENTED_DEFAULT = re.compile(r"^# (XSTILTS_\w+)=(.*)$", re.MULTILINE)
@@ -97,8 +101,13 @@ def test_every_setting_is_in_env_example_with_the_value_the_stack_uses() -> None
 def test_every_xstilts_variable_is_a_setting_or_a_documented_compose_variable() -> None:
     in_compose = set(re.findall(r"XSTILTS_\w+", COMPOSE.read_text(encoding="utf-8")))
     in_example = set(ASSIGNED.findall(ENV_EXAMPLE.read_text(encoding="utf-8")))
-    unknown = (in_compose | in_example) - set(SETTINGS) - COMPOSE_ONLY
+    unknown = (in_compose | in_example) - set(SETTINGS) - COMPOSE_ONLY - COMPOSE_REQUIRED
     assert not unknown, f"not a Settings field nor a compose-only variable: {sorted(unknown)}"
+    assert set(REQUIRED.findall(COMPOSE.read_text(encoding="utf-8"))) == COMPOSE_REQUIRED
+    for name in COMPOSE_REQUIRED:
+        assert re.search(rf"^{name}=$", ENV_EXAMPLE.read_text(encoding="utf-8"), re.MULTILINE), (
+            f"docker/.env.example should hold an empty {name}= line to fill in"
+        )
     assert in_compose >= COMPOSE_ONLY, (
         f"compose-only variables compose.yaml does not use: {sorted(COMPOSE_ONLY - in_compose)}"
     )
@@ -154,18 +163,38 @@ def docker_compose(*args: str, env_file: Path) -> subprocess.CompletedProcess[st
 
 
 def test_compose_file_validates_with_every_profile(tmp_path: Path) -> None:
+    minimal = tmp_path / "minimal.env"
+    minimal.write_text("XSTILTS_POSTGRES_PASSWORD=s3cret\n", encoding="utf-8")
+    for profiles in ([], ["--profile", "vllm", "--profile", "trainer"]):
+        result = docker_compose(*profiles, "config", "-q", env_file=minimal)
+        assert result.returncode == 0, result.stderr
+
+
+def test_compose_needs_the_postgres_password_and_passes_it_to_libpq(tmp_path: Path) -> None:
     empty = tmp_path / "empty.env"
     empty.write_text("", encoding="utf-8")
-    for profiles in ([], ["--profile", "vllm", "--profile", "trainer"]):
-        result = docker_compose(*profiles, "config", "-q", env_file=empty)
-        assert result.returncode == 0, result.stderr
+    refused = docker_compose("config", "-q", env_file=empty)
+    assert refused.returncode != 0 and "set XSTILTS_POSTGRES_PASSWORD" in refused.stderr
+    minimal = tmp_path / "minimal.env"
+    minimal.write_text("XSTILTS_POSTGRES_PASSWORD=s3cret\n", encoding="utf-8")
+    result = docker_compose("config", env_file=minimal)
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"] == "s3cret"
+    assert "pg_isready" in services["postgres"]["healthcheck"]["test"]
+    for name in ("api", "worker"):
+        env = services[name]["environment"]
+        assert env["XSTILTS_DATABASE_URL"] == "postgresql+psycopg://xstilts@postgres:5432/xstilts"
+        assert env["PGPASSWORD"] == "s3cret"
+        assert services[name]["depends_on"]["postgres"] == {"condition": "service_healthy"}
 
 
 def test_backend_profiles_json_from_the_env_file_reaches_the_containers(tmp_path: Path) -> None:
     profiles = {"nllb": {"backend": "ct2", "options": {"model": "/models/nllb-200-distilled-600M-ct2"}}}
     env_file = tmp_path / "stack.env"
     env_file.write_text(
-        f"XSTILTS_BACKENDS='{json.dumps(profiles)}'\nXSTILTS_RATE_LIMIT_PER_MINUTE=60\n",
+        f"XSTILTS_BACKENDS='{json.dumps(profiles)}'\nXSTILTS_RATE_LIMIT_PER_MINUTE=60\n"
+        "XSTILTS_POSTGRES_PASSWORD=s3cret\n",
         encoding="utf-8",
     )
     result = docker_compose("config", env_file=env_file)

@@ -64,6 +64,10 @@ class ServiceProcess:
         env = {**os.environ, "XSTILTS_DATA_DIR": str(data_dir), "XSTILTS_REQUIRE_KEYS": "false"}
         command = [sys.executable, "-m", "xstilts", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         self._log_file = self.log.open("w")
+        # The demo's own store, possibly from an earlier version's run: migrated without asking.
+        upgrade = [sys.executable, "-m", "xstilts", "db", "upgrade"]
+        if subprocess.run(upgrade, env=env, stdout=self._log_file, stderr=subprocess.STDOUT).returncode:
+            raise XstiltsError(f"could not migrate the demo's database in {data_dir}; see {self.log}")
         self.process = subprocess.Popen(command, env=env, stdout=self._log_file, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 60.0) -> None:

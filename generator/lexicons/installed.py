@@ -64,6 +64,8 @@ def lexicon_languages(
 ) -> set[str]:
     """The languages `available_lexicons` lists, from file names alone (no dictionary is read)."""
     langs = {iso_code(code) for _, _, code in _dictd_indexes(Path(dictd_dir))}
+    if (Path(dictd_dir) / MUELLER_INDEX).exists():
+        langs.add("ru")
     for directory in _muse_dirs(muse_dirs):
         for path in directory.glob("*.txt"):
             if match := MUSE_NAME.match(path.name):
@@ -89,7 +91,7 @@ def available_lexicons(
         with index.open(encoding="utf-8") as handle:
             heads = {head for line in handle if not is_metadata(head := line.split("\t", 1)[0])}
         found.append(LexiconInfo(iso_code(code), index, len(heads), kind))
-    mueller = dictd / MUELLER_INDEX
+    mueller = Path(dictd_dir) / MUELLER_INDEX
     if mueller.exists():  # Debian mueller7-dict: English->Russian
         found.append(LexiconInfo("ru", mueller, _count_lines(mueller), "mueller"))
     for directory in _muse_dirs(muse_dirs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
 from service.datasets import Dataset, discard_upload, get_dataset, list_datasets, store_upload
@@ -13,6 +13,7 @@ from service.db import as_utc
 from service.deps import CallerDep, DbDep, SettingsDep
 from service.errors import ErrorResponse, ServiceError
 from service.idempotency import Idempotency, IdempotencyHeader, fingerprint
+from service.retention import delete_dataset, upload_room
 from service.wellformed import CheckedRoute
 
 # Largest page offset; keeps the value within a 64-bit SQL integer.
@@ -56,7 +57,10 @@ class DatasetPage(BaseModel):
     "/datasets",
     status_code=status.HTTP_201_CREATED,
     summary="Upload an English task file (validated with the task reader; nothing is stored if it is bad)",
-    responses={409: {"model": ErrorResponse, "description": "Idempotency-Key sent before with another file"}},
+    responses={
+        409: {"model": ErrorResponse, "description": "Idempotency-Key sent before with another file"},
+        507: {"model": ErrorResponse, "description": "The owner's disk quota has no room for the file"},
+    },
 )
 def upload_dataset(
     task: Annotated[str, Form(description="Task format of the file (GET /v1/tasks), e.g. 'squad'.")],
@@ -67,7 +71,8 @@ def upload_dataset(
     idempotency_key: IdempotencyHeader = None,
 ) -> DatasetOut:
     once = Idempotency(session, caller, "datasets", idempotency_key)
-    row = store_upload(session, settings, task, file.filename, file.file, caller.owner)
+    room = upload_room(session, settings, caller.owner)
+    row = store_upload(session, settings, task, file.filename, file.file, caller.owner, room)
     digest = fingerprint({"task": row.task, "filename": row.filename, "sha256": row.sha256})
     try:
         earlier = once.earlier(digest)
@@ -95,3 +100,17 @@ def datasets(
 @router.get("/datasets/{dataset_id}", summary="One uploaded dataset", responses=NOT_FOUND)
 def dataset(dataset_id: str, session: DbDep, caller: CallerDep) -> DatasetOut:
     return DatasetOut.of(get_dataset(session, dataset_id, caller))
+
+
+@router.delete(
+    "/datasets/{dataset_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete an uploaded dataset and its file (409 while a job uses it)",
+    responses={
+        **NOT_FOUND,
+        409: {"model": ErrorResponse, "description": "Jobs still use the dataset; purge them first"},
+    },
+)
+def remove_dataset(dataset_id: str, session: DbDep, settings: SettingsDep, caller: CallerDep) -> Response:
+    delete_dataset(session, settings, dataset_id, caller)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

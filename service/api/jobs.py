@@ -23,6 +23,7 @@ from service.jobs.models import Job, JobState
 from service.jobs.spec import JobRequest, generate_config, job_out_dir, job_profile
 from service.jobs.store import cancel_job, create_job, get_job, job_progress, list_jobs, refresh_job_gauge
 from service.redaction import public_manifest, public_model_id, redact_text
+from service.retention import check_job_quota, purge_job
 from service.settings import Settings
 from service.translators import ConfiguredTranslators
 from service.wellformed import CheckedRoute
@@ -160,7 +161,8 @@ def _check_languages(
     status_code=status.HTTP_202_ACCEPTED,
     summary="Submit a generation job over an uploaded dataset (runs in the background)",
     responses={
-        409: {"model": ErrorResponse, "description": "Idempotency-Key sent before with another request"}
+        409: {"model": ErrorResponse, "description": "Idempotency-Key sent before with another request"},
+        507: {"model": ErrorResponse, "description": "The owner's disk quota is used up"},
     },
 )
 def submit_job(
@@ -188,6 +190,7 @@ def submit_job(
             "dataset_id",
             f"no dataset '{body.dataset_id}'; upload one with POST /v1/datasets",
         )
+    check_job_quota(session, settings, caller.owner)
     task = body.task or dataset.task
     if task != dataset.task:
         raise _invalid(
@@ -274,12 +277,31 @@ def job_status(job_id: str, session: DbDep, settings: SettingsDep, caller: Calle
 
 @router.delete(
     "/jobs/{job_id}",
-    summary="Cancel a queued or running job (409 once it has finished); finished shards are kept",
-    responses={**NOT_FOUND, 409: {"model": ErrorResponse, "description": "The job has already finished"}},
+    response_model=JobSummary,
+    summary="Cancel a queued or running job (409 once it has finished; shards are kept), or with "
+    "purge=true delete a finished job with its shards (204; 409 while it is not finished)",
+    responses={
+        **NOT_FOUND,
+        204: {"description": "Purged: the job, its progress and its shards are deleted"},
+        409: {"model": ErrorResponse, "description": "Cancel: the job has finished. Purge: it has not"},
+    },
 )
 def cancel(
-    job_id: str, session: DbDep, db: DatabaseDep, metrics: MetricsDep, caller: CallerDep
-) -> JobSummary:
+    job_id: str,
+    session: DbDep,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    metrics: MetricsDep,
+    caller: CallerDep,
+    purge: Annotated[
+        bool, Query(description="Delete the finished job and its files instead of cancelling it.")
+    ] = False,
+) -> Any:
+    if purge:
+        purge_job(session, settings, job_id, caller)
+        session.commit()
+        refresh_job_gauge(metrics, db)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
     job = cancel_job(session, job_id, caller)
     session.commit()
     refresh_job_gauge(metrics, db)

@@ -1,4 +1,5 @@
-"""What the API process runs beside requests: the in-process worker thread and the jobs-by-state gauge."""
+"""What the API process runs beside requests: the in-process worker thread, the jobs-by-state gauge and
+the retention sweep (TTLs, disk gauges)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 
 from service.jobs.store import refresh_job_gauge
 from service.jobs.worker import Worker, default_worker_id
+from service.retention import run_sweep
 from service.state import Services
 
 log = logging.getLogger(__name__)
@@ -21,7 +23,8 @@ SHUTDOWN_WAIT_S = 30.0
 
 @dataclass
 class JobRuntime:
-    """Background threads of one app: a worker (unless `run_worker` is false) and the gauge refresher."""
+    """Background threads of one app: a worker (unless `run_worker` is false), the gauge refresher and
+    the retention sweep."""
 
     services: Services
     stop_event: threading.Event = field(default_factory=threading.Event)
@@ -31,6 +34,7 @@ class JobRuntime:
     def start(cls, services: Services) -> JobRuntime:
         runtime = cls(services)
         runtime._spawn(runtime._refresh_gauge, "job-gauge")
+        runtime._spawn(runtime._sweep, "retention")
         if services.settings.run_worker:
             worker = Worker(
                 services.db,
@@ -54,6 +58,16 @@ class JobRuntime:
             except Exception:
                 log.exception("could not refresh the jobs gauge")
             if self.stop_event.wait(GAUGE_REFRESH_S):
+                return
+
+    def _sweep(self) -> None:
+        services = self.services
+        while True:
+            try:
+                run_sweep(services.db, services.settings, services.metrics)
+            except Exception:
+                log.exception("retention sweep failed; retrying at the next interval")
+            if self.stop_event.wait(services.settings.retention_sweep_seconds):
                 return
 
     async def stop(self) -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from service import ratelimit
@@ -138,18 +137,6 @@ def test_keys_cli_sets_scope_and_owner_and_refuses_unknown_scopes(tmp_path: Path
     assert (keys["r"].scope, keys["r"].owner) == ("read", "team-a")
     assert (keys["w"].scope, keys["w"].owner) == ("write", f"key:{keys['w'].id}")
     assert keys["r"].caller().allows("read") and not keys["r"].caller().allows("write")
-
-
-def test_a_database_from_before_owners_is_named_with_the_fix(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE jobs (id VARCHAR(36) PRIMARY KEY, state VARCHAR(16))"))
-    engine.dispose()
-    db = Database.connect(url)
-    with pytest.raises(RuntimeError, match=r"lacks .*jobs\.owner.*ALTER TABLE jobs ADD COLUMN owner VARCHAR"):
-        db.init_db()
-    db.dispose()
 
 
 def test_rate_limiter_wait_takes_no_token_and_idle_buckets_are_forgotten(

@@ -1,9 +1,11 @@
-"""docker/compose.yaml's api and worker services run as local processes: the stack's wiring without Docker."""
+"""docker/compose.yaml's api and worker services run as local processes against the tests' PostgreSQL
+server standing in for its postgres service: the stack's wiring without Docker."""
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -15,19 +17,30 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from service.settings import Settings
+from tests.postgres import create_database, pg_bindir
 from tests.service.conftest import needs_apertium
 from tests.service.processes import REPO, base_env, free_port, start, stop, wait_until_up
 
 COMPOSE = REPO / "docker" / "compose.yaml"
 SQUAD = REPO / "samples" / "tasks" / "squad" / "dev-v1.1.json"
-_VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
+_VARIABLE = re.compile(r"\$\{(\w+)(?:(:-|:\?)([^}]*))?\}")
+
+
+def _substitute(match: re.Match[str], env: Mapping[str, str]) -> str:
+    name, kind, text = match.groups()
+    if env.get(name):
+        return env[name]
+    assert kind != ":?", f"compose needs {name}: {text}"
+    return text or ""
 
 
 def interpolate(value: str, env: Mapping[str, str]) -> str:
-    """Compose's `${VAR}` / `${VAR:-default}` substitution."""
-    return _VARIABLE.sub(lambda m: env.get(m.group(1)) or (m.group(2) or ""), value)
+    """Compose's `${VAR}` / `${VAR:-default}` / `${VAR:?error}` substitution."""
+    return _VARIABLE.sub(lambda m: _substitute(m, env), value)
 
 
 def service(name: str) -> dict[str, Any]:
@@ -35,8 +48,11 @@ def service(name: str) -> dict[str, Any]:
     return spec
 
 
-def service_env(name: str, host: Mapping[str, str], paths: Mapping[str, Path]) -> dict[str, str]:
-    """The service's environment as compose would set it, container paths moved to local folders."""
+def service_env(
+    name: str, host: Mapping[str, str], paths: Mapping[str, Path], hosts: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The service's environment as compose would set it, container paths moved to local folders
+    and compose host names (`postgres:5432`) to local addresses."""
     env: dict[str, str] = {}
     for key, value in service(name).get("environment", {}).items():
         if value is None:  # passed through from the host when set there
@@ -46,6 +62,8 @@ def service_env(name: str, host: Mapping[str, str], paths: Mapping[str, Path]) -
         text = interpolate(str(value), host)
         for container, local in paths.items():
             text = re.sub(rf"(?<![\w.]){re.escape(container)}(?=/|$)", str(local), text)
+        for compose_host, local_host in (hosts or {}).items():
+            text = text.replace(f"@{compose_host}/", f"@{local_host}/")
         env[key] = text
     return env
 
@@ -63,7 +81,7 @@ def test_compose_defaults_load_as_settings(tmp_path: Path, monkeypatch: pytest.M
     for name in ("api", "worker"):
         for key in [k for k in os.environ if k.startswith("XSTILTS_")]:
             monkeypatch.delenv(key)
-        for key, value in service_env(name, {}, paths).items():
+        for key, value in service_env(name, {"XSTILTS_POSTGRES_PASSWORD": "pw"}, paths).items():
             monkeypatch.setenv(key, value)
         settings = Settings(_env_file=None)  # type: ignore[call-arg]
         assert settings.data_dir == tmp_path / "data"
@@ -99,16 +117,56 @@ def wait_succeeded(client: httpx.Client, job_id: str, timeout: float = 90) -> di
     raise AssertionError(f"job {job_id} did not finish in {timeout} s")
 
 
+def local_postgres(server_url: str, password: str) -> str:
+    """The compose postgres service's role and database on the tests' server; its local host:port.
+
+    The service's healthcheck runs against it, so its command is checked too.
+    """
+    spec = service("postgres")
+    env = {
+        k: interpolate(str(v), {"XSTILTS_POSTGRES_PASSWORD": password})
+        for k, v in spec["environment"].items()
+    }
+    assert env["POSTGRES_PASSWORD"] == password
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{env["POSTGRES_DB"]}"'))
+        conn.execute(text(f'DROP ROLE IF EXISTS "{env["POSTGRES_USER"]}"'))
+    admin.dispose()
+    create_database(server_url, env["POSTGRES_DB"], (env["POSTGRES_USER"], password))
+    address = make_url(server_url)
+    healthcheck = spec["healthcheck"]["test"]
+    assert healthcheck[0] == "CMD"
+    bindir = pg_bindir()
+    if bindir is not None:
+        probe = [
+            str(bindir / healthcheck[1]),
+            *healthcheck[2:],
+            "-h",
+            str(address.host),
+            "-p",
+            str(address.port),
+        ]
+        assert subprocess.run(probe, capture_output=True, check=False).returncode == 0, probe
+    return f"{address.host}:{address.port}"
+
+
 @pytest.mark.slow
-def test_api_and_two_workers_from_compose_run_jobs(tmp_path: Path) -> None:
+def test_api_and_two_workers_from_compose_run_jobs(tmp_path: Path, postgres_server: str) -> None:
     needs_apertium()
-    host = {"XSTILTS_DEFAULT_PROFILE": "apertium", "XSTILTS_PORT": str(free_port())}
+    host = {
+        "XSTILTS_DEFAULT_PROFILE": "apertium",
+        "XSTILTS_PORT": str(free_port()),
+        "XSTILTS_POSTGRES_PASSWORD": secrets.token_hex(8),
+    }
     host.update({k: v for k, v in os.environ.items() if k.startswith("RAY_")})
     paths = {"/data": tmp_path / "data", "/models": tmp_path / "models"}
     paths["/models"].mkdir()
-    api_env = base_env(**service_env("api", host, paths))
-    worker_env = base_env(**service_env("worker", host, paths))
+    hosts = {"postgres:5432": local_postgres(postgres_server, host["XSTILTS_POSTGRES_PASSWORD"])}
+    api_env = base_env(**service_env("api", host, paths, hosts))
+    worker_env = base_env(**service_env("worker", host, paths, hosts))
     assert api_env["XSTILTS_RUN_WORKER"] == "false"
+    assert api_env["XSTILTS_DATABASE_URL"].startswith("postgresql+psycopg://")
     port = published_port(host)
     base = f"http://127.0.0.1:{port}"
 
@@ -153,3 +211,9 @@ def test_api_and_two_workers_from_compose_run_jobs(tmp_path: Path) -> None:
         for process in [*workers, api]:
             stop(process)
     assert all(p.returncode == 0 for p in workers), log.read_text()[-3000:]
+    engine = create_engine(api_env["XSTILTS_DATABASE_URL"], connect_args={"password": api_env["PGPASSWORD"]})
+    with engine.connect() as conn:
+        states = conn.execute(text("SELECT state FROM jobs")).scalars().all()
+    engine.dispose()
+    assert states == ["succeeded", "succeeded"]
+    assert not (paths["/data"] / "xstilts.db").exists()

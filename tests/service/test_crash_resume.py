@@ -48,13 +48,14 @@ def poll(client: httpx.Client, job_id: str, done: Any, log: Path, timeout: float
 
 
 @pytest.mark.slow
-def test_sigkilled_service_resumes_its_job_exactly_once(tmp_path: Path) -> None:
+def test_sigkilled_service_resumes_its_job_exactly_once(tmp_path: Path, database_url: str) -> None:
     needs_apertium()
     source = xquad_subset(tmp_path / "xquad-subset.json")
     input_ids = [ex.id for ex in read_examples("squad", source).examples]
     data_dir = tmp_path / "data"
     env = base_env(
         XSTILTS_DATA_DIR=str(data_dir),
+        XSTILTS_DATABASE_URL=database_url,
         XSTILTS_LEASE_SECONDS="2",
         XSTILTS_WORKER_POLL_SECONDS="0.1",
         XSTILTS_RATE_LIMIT_PER_MINUTE="0",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
@@ -21,14 +21,15 @@ UNITS = [("squad", "es", "translate"), ("squad", "sw", "codeswitch")]
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = Database.connect(f"sqlite:///{tmp_path / 'jobs.db'}")
+def db(database_url: str) -> Iterator[Database]:
+    database = Database.connect(database_url)
     database.init_db()
     with database.session() as session:
         session.add(
             Dataset(id="d1", task="squad", filename="f.json", sha256="0" * 64, size_bytes=1, examples=7)
         )
-    return database
+    yield database
+    database.dispose()
 
 
 def add_jobs(db: Database, count: int) -> list[str]:
@@ -186,8 +187,8 @@ def test_a_key_sees_and_cancels_only_its_owners_jobs(db: Database) -> None:
         assert {j.state for j in session.query(Job)} == {"queued"}
 
 
-def test_processes_starting_together_create_the_tables_once(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+def test_processes_starting_together_create_the_tables_once(database_url: str) -> None:
+    url = database_url
     start = threading.Barrier(8)
     errors: list[Exception] = []
 
@@ -210,6 +211,7 @@ def test_processes_starting_together_create_the_tables_once(tmp_path: Path) -> N
     database = Database.connect(url)
     with database.session() as session:
         assert store.count_by_state(session)["queued"] == 0
+    database.dispose()
 
 
 def test_shutdowns_and_paused_takeovers_are_not_charged(db: Database) -> None:

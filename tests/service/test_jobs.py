@@ -67,8 +67,8 @@ def shard_ids(client: TestClient, job_id: str) -> list[str]:
 
 
 @pytest.fixture
-def fast_client(make_client: ClientFactory) -> Any:
-    with make_client(**FAST) as client:
+def fast_client(make_client: ClientFactory, database_url: str) -> Any:
+    with make_client(database_url=database_url, **FAST) as client:
         yield client
 
 
@@ -236,10 +236,10 @@ def test_shard_downloads_are_confined_to_the_job_folder(fast_client: TestClient)
 
 
 def test_cancel_stops_a_running_job_after_the_current_shard(
-    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
     needs_lexicons("de")
-    with make_client(run_worker=False, **FAST) as client:
+    with make_client(run_worker=False, database_url=database_url, **FAST) as client:
         job = submit(
             client, dataset_id=upload(client), langs=["de"], methods=["codeswitch"], rows_per_shard=1
         )
@@ -259,10 +259,10 @@ def test_cancel_stops_a_running_job_after_the_current_shard(
 
 
 def test_stopping_worker_hands_the_job_back_and_the_next_one_resumes(
-    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
     needs_lexicons("de")
-    with make_client(run_worker=False, **FAST) as client:
+    with make_client(run_worker=False, database_url=database_url, **FAST) as client:
         job = submit(
             client, dataset_id=upload(client), langs=["de"], methods=["codeswitch"], rows_per_shard=2
         )

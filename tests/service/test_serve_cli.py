@@ -70,7 +70,8 @@ def test_an_existing_key_turns_auth_on_so_a_public_bind_is_fine(
 
 
 def test_the_compose_api_command_starts(tmp_path: Path, served: list[dict[str, Any]]) -> None:
-    env = service_env("api", {}, {"/data": tmp_path / "data", "/models": tmp_path / "models"})
+    host = {"XSTILTS_POSTGRES_PASSWORD": "pw", "XSTILTS_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    env = service_env("api", host, {"/data": tmp_path / "data", "/models": tmp_path / "models"})
     args = command("api", {})[1:]
     result = CliRunner().invoke(cli_app, args, env=env)
     assert result.exit_code == 0, result.output

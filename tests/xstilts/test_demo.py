@@ -6,8 +6,19 @@ import pytest
 
 from generator.shards import iter_examples, load_manifest, verify
 from generator.tasks import read_examples
+from service.db import make_engine
+from service.migrate import status
+from tests.service.conftest import needs_apertium
+from tests.service.test_migrate import make_unversioned_store
 from trainer.config.loading import load_experiment
-from xstilts.demo import SAMPLE_SQUAD, DemoPlan, experiment_config, generate_via_service, subset
+from xstilts.demo import (
+    SAMPLE_SQUAD,
+    DemoPlan,
+    ServiceProcess,
+    experiment_config,
+    generate_via_service,
+    subset,
+)
 
 
 def test_subset_keeps_the_first_questions_with_valid_answers(tmp_path: Path) -> None:
@@ -43,3 +54,17 @@ def test_rest_generation_gives_verified_shards_and_a_valid_experiment(tmp_path: 
     assert experiment.intermediate is not None and experiment.intermediate.synthetic is not None
     assert experiment.intermediate.synthetic.shards == shard_dirs
     assert experiment.conditions() == ["baseline", "english", "synthetic"]
+
+
+def test_the_demo_service_migrates_its_store_from_an_earlier_version(tmp_path: Path) -> None:
+    needs_apertium()
+    url = f"sqlite:///{tmp_path / 'xstilts.db'}"
+    make_unversioned_store(url)
+    service = ServiceProcess(tmp_path)
+    try:
+        service.wait_ready()
+    finally:
+        service.stop()
+    engine = make_engine(url)
+    assert status(engine).state == "current"
+    engine.dispose()

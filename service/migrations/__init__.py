@@ -1,0 +1,1 @@
+"""Schema migrations of the key and job store (Alembic); `service.migrate` runs them."""
