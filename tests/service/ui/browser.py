@@ -16,6 +16,7 @@ LAUNCH_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
+    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm
 ]
 INSTALL = (
     "install Debian chromium (scripts/install.sh system-dev), playwright (the dev extra) and axe-core "

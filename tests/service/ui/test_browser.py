@@ -209,3 +209,23 @@ def test_narrow_screen_has_no_horizontal_scroll(browser: Any, page: Any, served:
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} is {width} px wide at 375 px"
     _no_serious_axe_violations(page)
+
+
+def test_new_job_form_uploads_and_submits(page: Any, served: Served, tmp_path: Path) -> None:
+    page.goto(f"{served.url}/ui/new")
+    page.locator("#j-langs input[value=es]").wait_for()
+    assert page.locator("#u-task option[value=squad]").count() == 1
+    assert page.locator("#j-profile option").all_text_contents() == ["apertium (apertium)"]
+    source = _hostile_squad(tmp_path / "<img src=x onerror=alert(1)>.json")
+    page.get_by_label("Task format").select_option("squad")
+    page.get_by_label("Task file").set_input_files(str(source))
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_text("Uploaded ").wait_for()
+    chosen = page.locator("#j-dataset option:checked").text_content()
+    assert "onerror" in chosen and page.evaluate("window.__pwned") is None
+    page.get_by_label("Spanish (es)").check()
+    page.get_by_role("button", name="Create job").click()
+    page.wait_for_url(f"{served.url}/ui/jobs/*")
+    job_id = page.url.rsplit("/", 1)[1]
+    assert _api(served, f"/v1/jobs/{job_id}")["request"]["langs"] == ["es"]
+    _no_serious_axe_violations(page)
