@@ -229,3 +229,16 @@ def test_new_job_form_uploads_and_submits(page: Any, served: Served, tmp_path: P
     job_id = page.url.rsplit("/", 1)[1]
     assert _api(served, f"/v1/jobs/{job_id}")["request"]["langs"] == ["es"]
     _no_serious_axe_violations(page)
+
+
+def test_a_wrong_key_is_refused_and_no_key_means_the_login_page(browser: Any, served: Served) -> None:
+    tab = browser.new_page()
+    try:
+        tab.goto(f"{served.url}/ui/")
+        tab.wait_for_url(f"{served.url}/ui/login")
+        tab.get_by_label("API key").fill("xst_wrong_key")
+        tab.get_by_role("button", name="Sign in").click()
+        tab.get_by_text("That key is not valid.").wait_for()
+        assert tab.evaluate("sessionStorage.length") == 0 and tab.evaluate("document.cookie") == ""
+    finally:
+        tab.close()
