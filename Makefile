@@ -13,9 +13,10 @@ endif
 
 .PHONY: setup demo test test-fast test-postgres postgres lint bench gpu-check clean
 
-$(STAMP): pyproject.toml scripts/install.sh $(TORCH_STAMP)
+$(STAMP): pyproject.toml scripts/install.sh tests/ui/package-lock.json $(TORCH_STAMP)
 	bash scripts/install.sh system
 	bash scripts/install.sh system-dev
+	bash scripts/install.sh console-tests
 	TORCH="$(TORCH)" bash scripts/install.sh python $(VENV) dev,ray,offline-encoder -e
 	touch $(STAMP)
 

@@ -3,7 +3,9 @@
 #   scripts/install.sh system            Debian packages: Apertium eng->spa MT, FreeDict lexicons (every
 #                                        eng-XXX and XXX-eng dictionary Debian ships for an XTREME-R language)
 #   scripts/install.sh system-dev        Debian tools the test suite uses (docker-compose to validate the stack,
-#                                        PostgreSQL for the job-store tests)
+#                                        PostgreSQL for the job-store tests, Chromium and npm for the console's
+#                                        browser tests)
+#   scripts/install.sh console-tests     axe-core for the console's browser tests (npm ci in tests/ui)
 #   scripts/install.sh python VENV EXTRAS [-e]  a virtual environment with xstilts[EXTRAS]
 # Environment: XSTILTS_FREEDICT replaces the dictionary list ("eng-spa eng-deu"); TORCH picks the torch build
 # (default torch==2.13.0, a CPU build; set TORCH=torch on a GPU machine for the CUDA build).
@@ -65,7 +67,10 @@ python_env() {
 
 case "${1:-}" in
   system) system ;;
-  system-dev) apt_install docker-compose postgresql ;;
+  system-dev) apt_install docker-compose postgresql chromium chromium-driver npm ;;
+  console-tests)
+    command -v npm >/dev/null || { echo "npm is missing: run scripts/install.sh system-dev (Debian npm)" >&2; exit 1; }
+    (cd "$(dirname "$0")/../tests/ui" && npm ci --no-audit --no-fund) ;;
   python) python_env "${2:?venv path}" "${3:?extras}" "${4:-}" ;;
-  *) echo "usage: $0 system | python VENV EXTRAS [-e]" >&2; exit 2 ;;
+  *) echo "usage: $0 system | system-dev | console-tests | python VENV EXTRAS [-e]" >&2; exit 2 ;;
 esac

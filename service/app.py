@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from service.api import datasets, health, jobs, meta, translate
+from service.api import datasets, examples, health, jobs, meta, translate
 from service.auth import AuthMiddleware
 from service.errors import ERROR_RESPONSES, install_error_handlers
 from service.jobs.runtime import JobRuntime
@@ -16,10 +16,12 @@ from service.limits import BodyLimitMiddleware
 from service.metrics import Metrics, MetricsMiddleware
 from service.settings import Settings
 from service.state import Services
+from service.ui.headers import ConsoleHeadersMiddleware
+from service.ui.router import install_console
 
 # Routers under /v1: they need an API key (when keys are on) and count against the rate limit.
-API_ROUTERS: list[APIRouter] = [meta.router, translate.router, datasets.router, jobs.router]
-# Routers open to everyone: probes, metrics.
+API_ROUTERS: list[APIRouter] = [meta.router, translate.router, datasets.router, jobs.router, examples.router]
+# Routers open to everyone: probes, metrics (the /ui console's pages are open too; their data is not).
 OPEN_ROUTERS: list[APIRouter] = [health.router]
 
 
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     for router in API_ROUTERS:
         app.include_router(router, responses=ERROR_RESPONSES)
+    install_console(app)
     install_error_handlers(app)
     # The last added runs first: metrics, CORS, then authentication from the headers, and only
     # then the body limit and the route, so a request without a valid key never has its body read.
@@ -57,5 +60,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"]
         )
+    app.add_middleware(ConsoleHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

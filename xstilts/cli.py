@@ -33,6 +33,9 @@ def demo_command(
         300, "--max-examples", min=1, help="English questions to generate from."
     ),
     seeds: str = typer.Option("1", "--seeds", help="Comma-separated training seeds, e.g. 1,2,3."),
+    keep_serving: bool = typer.Option(
+        False, "--keep-serving", help="Keep the service up at the end and print the web console's URL."
+    ),
 ) -> None:
     """Service → generation job (Apertium es, code-switched de/sw/tr) → shards → tiny STILTs grid → report."""
     from generator.errors import XstiltsError
@@ -43,7 +46,7 @@ def demo_command(
     except ValueError:
         raise typer.BadParameter(f"--seeds takes integers like 1,2,3, got {seeds!r}") from None
     try:
-        report = run_demo(out, max_examples, seed_list)
+        report = run_demo(out, max_examples, seed_list, serve=keep_serving)
     except XstiltsError as err:
         typer.secho(f"error: {err}", fg="red", err=True)
         raise typer.Exit(2) from None

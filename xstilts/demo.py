@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,8 +243,28 @@ def generate_via_service(plan: DemoPlan) -> list[Path]:
         service.stop()
 
 
-def run_demo(out: Path, max_examples: int, seeds: list[int]) -> Path:
-    """Run the demo end to end; returns the report folder."""
+def _until_interrupted(service: ServiceProcess) -> None:
+    with contextlib.suppress(KeyboardInterrupt):
+        service.process.wait()
+
+
+def keep_serving(data_dir: Path, until: Callable[[ServiceProcess], None] = _until_interrupted) -> str:
+    """Serve the demo's store again and print the console's URL; stop once `until` returns (Ctrl-C)."""
+    service = ServiceProcess(data_dir)
+    try:
+        service.wait_ready()
+        url = f"{service.url}/ui/"
+        console.print(
+            f"console: {url} (no API key needed: the demo's service runs without keys; Ctrl-C stops it)"
+        )
+        until(service)
+        return url
+    finally:
+        service.stop()
+
+
+def run_demo(out: Path, max_examples: int, seeds: list[int], serve: bool = False) -> Path:
+    """Run the demo end to end; returns the report folder. With `serve`, keep the service up at the end."""
     from trainer.config.loading import load_experiment
     from trainer.grid import run_grid
 
@@ -262,4 +283,7 @@ def run_demo(out: Path, max_examples: int, seeds: list[int]) -> Path:
     console.print((report_dir / "report.md").read_text(encoding="utf-8"), markup=False)
     for path in result.report_files:
         console.print(f"wrote {path}")
+    if serve:
+        console.rule("4. console")
+        keep_serving(plan.out / "service")
     return report_dir

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from typer.testing import CliRunner
 
 from generator.shards import iter_examples, load_manifest, verify
 from generator.tasks import read_examples
@@ -11,12 +14,14 @@ from service.migrate import status
 from tests.service.conftest import needs_apertium
 from tests.service.test_migrate import make_unversioned_store
 from trainer.config.loading import load_experiment
+from xstilts.cli import app as cli_app
 from xstilts.demo import (
     SAMPLE_SQUAD,
     DemoPlan,
     ServiceProcess,
     experiment_config,
     generate_via_service,
+    keep_serving,
     subset,
 )
 
@@ -68,3 +73,32 @@ def test_the_demo_service_migrates_its_store_from_an_earlier_version(tmp_path: P
     engine = make_engine(url)
     assert status(engine).state == "current"
     engine.dispose()
+
+
+def test_keep_serving_flag_reaches_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def fake_demo(out: Path, max_examples: int, seeds: list[int], serve: bool = False) -> Path:
+        calls.append({"serve": serve, "seeds": seeds})
+        return tmp_path
+
+    monkeypatch.setattr("xstilts.demo.run_demo", fake_demo)
+    for args, serve in ((["--keep-serving"], True), ([], False)):
+        result = CliRunner().invoke(cli_app, ["demo", "--out", str(tmp_path / "out"), *args])
+        assert result.exit_code == 0, result.output
+        assert calls.pop() == {"serve": serve, "seeds": [1]}
+
+
+def test_keep_serving_prints_the_console_url_and_serves_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answered: list[int] = []
+
+    def visit(service: ServiceProcess) -> None:
+        answered.append(httpx.get(f"{service.url}/ui/", timeout=10).status_code)
+        answered.append(httpx.get(f"{service.url}/v1/jobs", timeout=10).status_code)
+
+    url = keep_serving(tmp_path / "service", until=visit)
+    assert answered == [200, 200]
+    assert url.startswith("http://127.0.0.1:") and url.endswith("/ui/")
+    assert url in capsys.readouterr().out.replace("\n", "")
