@@ -7,7 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
+from service.access import RequestContextMiddleware
 from service.api import datasets, examples, health, jobs, meta, translate
 from service.auth import AuthMiddleware
 from service.errors import ERROR_RESPONSES, install_error_handlers
@@ -25,6 +27,13 @@ API_ROUTERS: list[APIRouter] = [meta.router, translate.router, datasets.router, 
 OPEN_ROUTERS: list[APIRouter] = [health.router]
 
 
+class XstiltsApp(FastAPI):
+    """FastAPI with the request-id layer outside Starlette's error middleware, so a 500 carries it too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestContextMiddleware(super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new app with its own metrics registry, database and translator pool."""
     settings = settings or Settings()
@@ -40,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await runtime.stop()
             await app.state.services.close()
 
-    app = FastAPI(title="xstilts", version="0.1.0", lifespan=lifespan)
+    app = XstiltsApp(title="xstilts", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     for router in OPEN_ROUTERS:
         app.include_router(router)

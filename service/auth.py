@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.errors import ServiceError, error_response
 from service.keys import KeyInfo, verify_key
+from service.logs import key_id_var
 from service.ratelimit import retry_after_header
 from service.state import Services
 from service.tenancy import Caller
@@ -111,6 +112,7 @@ class AuthMiddleware:
             await response(scope, receive, send)
             return
         scope.setdefault("state", {})["caller"] = caller
+        key_id_var.set(caller.key_id)
         await self.app(scope, receive, send)
 
     async def _authenticate(self, services: Services, scope: Scope) -> Caller:

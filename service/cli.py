@@ -25,6 +25,11 @@ FIRST_KEY_HELP = (
     "XSTILTS_DATABASE_URL as the service), or set XSTILTS_REQUIRE_KEYS=true"
 )
 
+# An idle keep-alive connection is closed after this long; at shutdown, requests still running get
+# this long before they are cancelled.
+KEEP_ALIVE_S = 5
+GRACEFUL_SHUTDOWN_S = 30
+
 
 def is_loopback(host: str) -> bool:
     """Whether `host` binds only this machine (localhost, 127.0.0.0/8, ::1)."""
@@ -64,6 +69,7 @@ def serve_command(
     """
     import uvicorn
 
+    from service.logs import log_config
     from service.settings import Settings
 
     settings = Settings()
@@ -77,6 +83,7 @@ def serve_command(
         )
         raise typer.Exit(2)
     # X-Forwarded-For is honoured by the service only from XSTILTS_TRUSTED_PROXIES, not by uvicorn.
+    # The app logs each request itself (with its id), so uvicorn's access log is off.
     uvicorn.run(
         "service.main:create_app",
         factory=True,
@@ -84,7 +91,11 @@ def serve_command(
         port=port,
         workers=workers,
         log_level=log_level,
+        log_config=log_config(settings.log_format, log_level),
+        access_log=False,
         proxy_headers=False,
+        timeout_keep_alive=KEEP_ALIVE_S,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
 
 

@@ -186,6 +186,12 @@ class Settings(BaseSettings):
         gt=0,
         description="How often the API process deletes what is past its TTL and measures disk use.",
     )
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="Log lines of the service and workers on stderr: json (one object per line with "
+        "timestamp, level, logger, message and request_id, method, path, status, duration_ms, key_id, "
+        "job_id when known) or text.",
+    )
     executor: Literal["local", "ray"] = Field(
         default="local", description="Where job workers process shards: in their own process or on Ray."
     )

@@ -10,6 +10,7 @@ shards, so every input example lands in the final shards exactly once.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import multiprocessing
 import os
@@ -34,6 +35,7 @@ from service.jobs import store
 from service.jobs.models import JobState
 from service.jobs.spec import JobRequest, generate_config, job_out_dir
 from service.jobs.store import Lease
+from service.logs import bound, configure_logging, job_id_var
 from service.metrics import Metrics
 from service.settings import Settings
 
@@ -83,8 +85,9 @@ class Worker:
         )
         if lease is None:
             return False
-        log.info("worker %s claimed job %s (attempt %d)", self.worker_id, lease.job_id, lease.attempt)
-        JobRun(self, lease).execute()
+        with bound(job_id_var, lease.job_id):
+            log.info("worker %s claimed job %s (attempt %d)", self.worker_id, lease.job_id, lease.attempt)
+            JobRun(self, lease).execute()
         if self.metrics is not None:
             store.refresh_job_gauge(self.metrics, self.db)
         return True
@@ -107,7 +110,13 @@ class JobRun:
         return self.lost.is_set() or self.worker.stop.is_set()
 
     def execute(self) -> None:
-        beat = threading.Thread(target=self._heartbeat, name=f"heartbeat-{self.lease.job_id}", daemon=True)
+        # The heartbeat thread logs in this context, so with the job's id.
+        beat = threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(self._heartbeat,),
+            name=f"heartbeat-{self.lease.job_id}",
+            daemon=True,
+        )
         beat.start()
         try:
             self._run()
@@ -241,8 +250,8 @@ class JobRun:
 
 def serve_worker(worker_id: str) -> None:
     """Run one worker in this process until SIGTERM or SIGINT (the running job goes back to the queue)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings()
+    configure_logging(settings.log_format)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database.connect(settings.resolved_database_url())
     db.init_db()
