@@ -14,7 +14,7 @@ from service.api import datasets, examples, health, jobs, meta, translate
 from service.auth import AuthMiddleware
 from service.errors import ERROR_RESPONSES, install_error_handlers
 from service.jobs.runtime import JobRuntime
-from service.limits import BodyLimitMiddleware
+from service.limits import BodyLimitMiddleware, BodyTimeoutMiddleware
 from service.metrics import Metrics, MetricsMiddleware
 from service.settings import Settings
 from service.state import Services
@@ -58,7 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_console(app)
     install_error_handlers(app)
     # The last added runs first: metrics, CORS, then authentication from the headers, and only
-    # then the body limit and the route, so a request without a valid key never has its body read.
+    # then the body limits (size, read time) and the route, so a request without a valid key never
+    # has its body read.
+    app.add_middleware(BodyTimeoutMiddleware, seconds=settings.body_timeout_seconds)
     app.add_middleware(
         BodyLimitMiddleware,
         limit=settings.max_body_bytes,

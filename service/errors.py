@@ -66,6 +66,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (400, "Request body that cannot be read (not UTF-8 JSON)"),
         (401, "Missing, unknown or revoked API key"),
         (403, "The API key's scope does not allow this request"),
+        (408, "Request body not received in time"),
         (413, "Request body too large"),
         (422, "Invalid request; the message names the field to fix"),
         (429, "Rate limit exceeded; see Retry-After"),
@@ -170,9 +171,13 @@ def _allowed_methods(request: Request) -> str:
 
 async def http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
-        exc.status_code, f"http_{exc.status_code}"
-    )
+    code = {
+        400: "invalid_body",
+        404: "not_found",
+        405: "method_not_allowed",
+        408: "body_timeout",
+        413: "body_too_large",
+    }.get(exc.status_code, f"http_{exc.status_code}")
     message = str(exc.detail)
     if exc.status_code == 400 and "parsing the body" in message:
         message = (

@@ -1,6 +1,9 @@
-"""Request body size limit: Content-Length checked up front, streamed length checked as it arrives."""
+"""Request body limits: size (Content-Length up front, streamed length as it arrives) and read time."""
 
 from __future__ import annotations
+
+import asyncio
+import time
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -71,3 +74,61 @@ class BodyLimitMiddleware:
     async def _reject(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = error_response(413, "body_too_large", too_large_message(limit))
         await response(scope, receive, send)
+
+
+def body_timeout_message(seconds: float) -> str:
+    return f"request body not received within {seconds:g} s; send the whole body at once, or a smaller one"
+
+
+class BodyTimeout(HTTPException):
+    """Raised from `receive` when the body takes too long; handlers turn it into a 408 that closes the connection."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(408, body_timeout_message(seconds), headers={"Connection": "close"})
+
+
+class BodyTimeoutMiddleware:
+    """Answer 408 when the whole body is not received within `seconds` of the app's first read.
+
+    The limit is on the total read time, not the idle time between chunks, so a client trickling
+    a byte a second is cut off too. Reads after the last chunk (waiting for a disconnect) are not timed.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline: float | None = None
+        complete = False
+        started = False
+
+        async def timed_receive() -> Message:
+            nonlocal deadline, complete
+            if complete:
+                return await receive()
+            deadline = deadline or time.monotonic() + self.seconds
+            try:
+                async with asyncio.timeout(deadline - time.monotonic()):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTimeout(self.seconds) from None
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, timed_receive, tracking_send)
+        except BodyTimeout as exc:
+            if started:
+                raise
+            response = error_response(408, "body_timeout", str(exc.detail), None, dict(exc.headers or {}))
+            await response(scope, receive, send)

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Largest JSON request body accepted, in bytes; larger bodies get 413.",
     )
+    body_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Longest time a request's whole body may take to arrive, from the first read; a "
+        "slower body gets 408 and the connection is closed.",
+    )
     max_upload_bytes: int = Field(
         default=200 * 1_048_576,
         gt=0,
