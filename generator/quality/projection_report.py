@@ -139,7 +139,7 @@ def render(results: Sequence[LanguageResult], header: str, table: Mapping[str, P
             )
     lines += [
         "",
-        "auto: winners, expected calibration error over confidence deciles (mean confidence → EM rate)",
+        "auto: winners, expected calibration error over ten equal-width confidence bins (mean confidence → EM rate)",
         "",
     ]
     for r in results:
