@@ -25,7 +25,8 @@ def projection_bench_command(
     from generator.errors import XstiltsError
     from generator.projection.config import ProjectionConfig
     from generator.quality.parallel import read_parallel_squad
-    from generator.quality.projection_report import evaluate_language, render
+    from generator.quality.projection_crossfit import held_out
+    from generator.quality.projection_report import measure, render, score_language
 
     try:
         aligner = None
@@ -33,12 +34,20 @@ def projection_bench_command(
             from generator.projection.encoder_align import load_aligner
 
             aligner = load_aligner(str(model), layer).aligner
-        results = []
+        measured = []
         for lang in [code.strip() for code in langs.split(",") if code.strip()]:
             items = read_parallel_squad(xquad / "xquad.en.json", xquad / f"xquad.{lang}.json", lang)
-            result, _, _ = evaluate_language(items[:limit] if limit else items, aligner, ProjectionConfig())
-            results.append(result)
+            measured.append(measure(items[:limit] if limit else items, aligner))
     except XstiltsError as err:
         typer.secho(f"error: {err}", fg="red", err=True)
         raise typer.Exit(2) from None
-    typer.echo(render(results, f"projection into human translations ({xquad.name}), encoder layer {layer}"))
+    config = ProjectionConfig()
+    if len(measured) > 1:
+        results, fit = held_out(measured, config), "each language held out, calibrated on the others"
+    else:
+        results, fit = [score_language(m, config) for m in measured], "the shipped calibration"
+    typer.echo(
+        render(
+            results, f"projection into human translations ({xquad.name}), encoder layer {layer}; auto: {fit}"
+        )
+    )

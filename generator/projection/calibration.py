@@ -14,15 +14,22 @@ Points = tuple[tuple[float, float], ...]
 
 
 def fit_isotonic(rows: Sequence[tuple[float, float]], bins: int = 20) -> Points:
-    """(raw, probability) points of the increasing fit to (raw score, outcome 0/1) rows, at most `bins`."""
+    """(raw, probability) points of the increasing fit to (raw score, outcome 0/1) rows, at most `bins`.
+
+    Rows of equal raw score always share a block: sorting them by outcome and cutting between would
+    invent a rise the score cannot tell apart (a tie at 1.0 split into a block of hits reads 1.0).
+    """
     if not rows:
         return ()
-    ordered = sorted(rows)
-    size = max(1, -(-len(ordered) // bins))
-    blocks = []  # [sum of raw, sum of outcome, count]
-    for k in range(0, len(ordered), size):
-        chunk = ordered[k : k + size]
-        blocks.append([sum(r for r, _ in chunk), sum(y for _, y in chunk), float(len(chunk))])
+    size = max(1, -(-len(rows) // bins))
+    blocks: list[list[float]] = []  # [sum of raw, sum of outcome, count]
+    last = None
+    for raw, outcome in sorted(rows):
+        if blocks and (raw == last or blocks[-1][2] < size):
+            blocks[-1] = [blocks[-1][0] + raw, blocks[-1][1] + outcome, blocks[-1][2] + 1]
+        else:
+            blocks.append([raw, outcome, 1.0])
+        last = raw
     merged: list[list[float]] = []
     for block in blocks:
         merged.append(block)
@@ -49,20 +56,26 @@ def apply(points: Points, raw: float) -> float:
 def expected_calibration_error(
     rows: Sequence[tuple[float, float]], bins: int = 10
 ) -> tuple[float, list[tuple[float, float, int]]]:
-    """ECE over confidence deciles of (confidence, exact match) rows, and (mean confidence, EM rate, n) per decile."""
-    ordered = sorted(rows)
-    if not ordered:
+    """ECE of (confidence, exact match) rows over `bins` equal-width confidence bins, and (mean confidence,
+    EM rate, n) per non-empty bin.
+
+    Bin k holds confidences in [k/bins, (k+1)/bins), the last one 1.0 too; ECE is the mean over bins of
+    |EM rate - mean confidence| weighted by each bin's share of the rows.
+    """
+    if not rows:
         return 0.0, []
+    chunks: list[list[tuple[float, float]]] = [[] for _ in range(bins)]
+    for conf, outcome in rows:
+        chunks[min(bins - 1, max(0, int(conf * bins)))].append((conf, outcome))
     table = []
     ece = 0.0
-    for k in range(bins):
-        chunk = ordered[k * len(ordered) // bins : (k + 1) * len(ordered) // bins]
+    for chunk in chunks:
         if not chunk:
             continue
         conf = sum(c for c, _ in chunk) / len(chunk)
         rate = sum(y for _, y in chunk) / len(chunk)
         table.append((round(conf, 3), round(rate, 3), len(chunk)))
-        ece += len(chunk) / len(ordered) * abs(conf - rate)
+        ece += len(chunk) / len(rows) * abs(conf - rate)
     return round(ece, 4), table
 
 

@@ -30,28 +30,43 @@ class LanguageResult:
     wins: dict[str, int] = field(default_factory=dict)
 
 
-def evaluate_language(
-    items: Sequence[ParallelSpan],
-    aligner: EncoderAligner | None,
-    config: ProjectionConfig,
-    *,
-    silver: bool = False,
-    table: Mapping[str, Points] = CALIBRATION,
-) -> tuple[LanguageResult, list[WindowedSpan], list[list[Candidate]]]:
-    """Every method on one language's parallel spans; also the windows and candidates (to fit a calibration)."""
+@dataclass(frozen=True)
+class Measured:
+    """One language's answers cut to their windows, every method's candidates and which ran past the encoder."""
+
+    lang: str
+    silver: bool
+    spans: list[WindowedSpan]
+    cands: list[list[Candidate]]
+    lost_length: list[bool]
+    encoder: bool
+
+
+def measure(
+    items: Sequence[ParallelSpan], aligner: EncoderAligner | None, *, silver: bool = False
+) -> Measured:
+    """Windows and candidates of one language's parallel spans (the costly part: the encoder runs here)."""
     spans = windowed(items)
     cands = candidates(spans, aligner)
-    lost_length = [False] * len(spans)
-    if aligner is not None:
-        lost_length = [a.truncated for a in aligner.last_alignments]
-    result = LanguageResult(items[0].lang if items else "", silver)
+    lost_length = (
+        [a.truncated for a in aligner.last_alignments] if aligner is not None else [False] * len(spans)
+    )
+    return Measured(items[0].lang if items else "", silver, spans, cands, lost_length, aligner is not None)
+
+
+def score_language(
+    measured: Measured, config: ProjectionConfig, table: Mapping[str, Points] = CALIBRATION
+) -> LanguageResult:
+    """Every method's scores on measured candidates, `auto` choosing by `table`, and auto's calibration."""
+    spans, cands, lost_length = measured.spans, measured.cands, measured.lost_length
+    result = LanguageResult(measured.lang, measured.silver)
     thresholds = {
         FUZZY: config.fuzzy_threshold,
         ALIGN: config.align_threshold,
         ENCODER_ALIGN: config.encoder_threshold,
     }
     for method, threshold in thresholds.items():
-        if method == ENCODER_ALIGN and aligner is None:
+        if method == ENCODER_ALIGN and not measured.encoder:
             continue
         result.scores[method] = score(spans, single(cands, method, threshold), lost_length)
     guesses = auto(cands, config.auto_threshold, table)
@@ -62,7 +77,20 @@ def evaluate_language(
     for guess in guesses:
         if guess is not None:
             result.wins[guess.method] = result.wins.get(guess.method, 0) + 1
-    return result, spans, cands
+    return result
+
+
+def evaluate_language(
+    items: Sequence[ParallelSpan],
+    aligner: EncoderAligner | None,
+    config: ProjectionConfig,
+    *,
+    silver: bool = False,
+    table: Mapping[str, Points] = CALIBRATION,
+) -> tuple[LanguageResult, list[WindowedSpan], list[list[Candidate]]]:
+    """Every method on one language's parallel spans; also the windows and candidates (to fit a calibration)."""
+    measured = measure(items, aligner, silver=silver)
+    return score_language(measured, config, table), measured.spans, measured.cands
 
 
 def fit_calibration(spans: Sequence[WindowedSpan], cands: Sequence[Sequence[Candidate]]) -> dict[str, Points]:
@@ -111,7 +139,7 @@ def render(results: Sequence[LanguageResult], header: str, table: Mapping[str, P
             )
     lines += [
         "",
-        "auto: winners, expected calibration error over confidence deciles (mean confidence → EM rate)",
+        "auto: winners, expected calibration error over ten equal-width confidence bins (mean confidence → EM rate)",
         "",
     ]
     for r in results:
