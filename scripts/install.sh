@@ -67,7 +67,10 @@ python_env() {
 
 case "${1:-}" in
   system) system ;;
-  system-dev) apt_install docker-compose postgresql chromium chromium-driver npm ;;
+  system-dev)
+    apt_install docker-compose postgresql chromium chromium-driver
+    # A Node.js that ships its own npm (NodeSource's) conflicts with Debian's npm package.
+    command -v npm >/dev/null || apt_install npm ;;
   console-tests)
     command -v npm >/dev/null || { echo "npm is missing: run scripts/install.sh system-dev (Debian npm)" >&2; exit 1; }
     (cd "$(dirname "$0")/../tests/ui" && npm ci --no-audit --no-fund) ;;

@@ -3,8 +3,11 @@ publishes nothing, the manifest stays complete and every input row is in the sha
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -28,6 +31,39 @@ LEASE_S = 2.0
 def _worker(name: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "xstilts", "worker", "--worker-id", name]
     return start(command, env, log)
+
+
+def _holds_a_lock(data_dir: Path, shards_dir: Path) -> bool:
+    """Whether a write lock on the job store, the translation memory or the shard directory is taken."""
+    for db in (data_dir / "xstilts.db", data_dir / "cache.sqlite"):
+        if db.exists():
+            with contextlib.closing(sqlite3.connect(db, timeout=0.2, isolation_level=None)) as connection:
+                try:
+                    connection.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError:
+                    return True
+                connection.execute("ROLLBACK")
+    lock = shards_dir / ".lock"
+    if lock.exists():
+        with lock.open("a") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return False
+
+
+def _pause_between_writes(pid: int, data_dir: Path, shards_dir: Path) -> None:
+    """SIGSTOP `pid` at a moment it holds no lock: the test is of the fencing, not of a store stuck behind a
+    stopped writer's few-millisecond transaction."""
+    for _ in range(200):
+        os.kill(pid, signal.SIGSTOP)
+        if not _holds_a_lock(data_dir, shards_dir):
+            return
+        os.kill(pid, signal.SIGCONT)
+        time.sleep(0.01)
+    raise AssertionError("the worker held a lock at each of 200 tries to pause it")
 
 
 def _after_first_shard(job: dict[str, Any]) -> bool:
@@ -80,7 +116,7 @@ def test_paused_worker_cannot_overwrite_the_finished_job(
             workers["first"] = _worker("first", env, log)
             running = poll(client, job_id, when, log)
             assert running["lease_owner"] == "first"
-            os.kill(workers["first"].pid, signal.SIGSTOP)
+            _pause_between_writes(workers["first"].pid, data_dir, data_dir / "jobs" / job_id / "shards")
             time.sleep(LEASE_S * 1.5)  # the lease runs out while the first worker is stopped
             workers["second"] = _worker("second", env, log)
             done = poll(client, job_id, lambda j: j["state"] == "succeeded", log, timeout=180)

@@ -143,7 +143,9 @@ def test_job_page_shows_request_manifest_and_card(page: Any, served: Served) -> 
     page.locator("#downloads button").first.wait_for()
     assert json.loads(page.locator("#request").text_content())["langs"] == ["es"]
     assert json.loads(page.locator("#manifest").text_content())["complete"] is True
-    assert page.locator("#card").text_content().strip() != ""
+    # The card is fetched after the download buttons appear.
+    page.wait_for_function("document.getElementById('card').textContent.trim() !== ''")
+    assert "No dataset card." not in page.locator("#card").text_content()
     with page.expect_download() as download:
         page.get_by_role("button", name="manifest.json").click()
     assert json.loads(Path(download.value.path()).read_text())["complete"] is True
