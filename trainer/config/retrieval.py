@@ -69,7 +69,10 @@ class RetrievalConfig(StrictModel):
     optional: bool = False
     # tatoeba
     max_pairs: int | None = Field(default=None, ge=1)
+    # The encoder's sentence-embedding protocol: the layer mean-pooled (None: the middle one, XTREME's
+    # choice for XLM-R) and a prefix before every sentence (E5 models: "query: ").
     layer: int | None = None
+    prefix: str = Field(default="", max_length=64)
     # lareqa, mewslix
     finetune: RetrievalTraining | None = None
     query_length: int | None = Field(default=None, ge=8)
