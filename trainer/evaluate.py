@@ -23,6 +23,7 @@ from trainer.config.retrieval import DUAL_ENCODER_TASKS, RetrievalConfig
 from trainer.config.sources import DataSource
 from trainer.data import EncodedTask, collate, encode, sorted_batches
 from trainer.distributed import gather_items, is_main_process, process_state, shard
+from trainer.example_scores import EXAMPLES_DIR, write_example_scores
 from trainer.reading import DataLog, read_task_data
 from trainer.run_folder import RUN_FILE, stored_oracle
 
@@ -41,6 +42,15 @@ class LanguageResult:
 
     scores: dict[str, float]
     predictions: Any = field(default_factory=list)
+    # Each example's score (percent) by example id, for the paired bootstrap; empty where the metric
+    # is not a mean over examples (tagging F1, SQuAD v2).
+    per_example: dict[str, float] = field(default_factory=dict)
+
+
+def _keys(examples: list[Example]) -> list[str]:
+    """Example ids, or positions when a file repeats an id."""
+    ids = [e.id for e in examples]
+    return ids if len(set(ids)) == len(ids) else [str(i) for i in range(len(ids))]
 
 
 def _outputs(model: StiltsModel, task: EncodedTask, pad_id: int, batch_size: int) -> dict[int, Any]:
@@ -132,7 +142,17 @@ def score_examples(
         gold = {e.id: [a.text for a in e.answers] for e in examples}
         if eval_format in V2_FORMATS:
             return LanguageResult(metrics.qa_scores(answers, gold, squad_v2=True), answers)
-        return LanguageResult(metrics.qa_task_scores(task_name, lang, answers, gold), answers)
+        mlqa = lang if task_name.lower() == "mlqa" else None
+        # (EM + F1) / 2 per question: their mean over questions is the primary metric `em_f1`.
+        per_example = {
+            key: 50.0
+            * (
+                max(metrics.qa_exact(answers.get(e.id, ""), g, mlqa) for g in gold[e.id])
+                + max(metrics.qa_f1(answers.get(e.id, ""), g, mlqa) for g in gold[e.id])
+            )
+            for key, e in zip(_keys(examples), examples, strict=True)
+        }
+        return LanguageResult(metrics.qa_task_scores(task_name, lang, answers, gold), answers, per_example)
     if kind == "tagging":
         predicted: dict[int, list[str]] = {}
         for f_index, feature in enumerate(task.features):
@@ -143,7 +163,10 @@ def score_examples(
     choice = {task.features[i]["example"]: int(row.argmax()) for i, row in logits.items()}
     preds = [choice[i] for i in range(len(examples))]
     result = {"accuracy": metrics.accuracy([e.label for e in examples], preds)}
-    return LanguageResult(result, [labels[p] for p in preds] if kind == "pair" else preds)
+    per_example = {
+        key: 100.0 * (p == e.label) for key, e, p in zip(_keys(examples), examples, preds, strict=True)
+    }
+    return LanguageResult(result, [labels[p] for p in preds] if kind == "pair" else preds, per_example)
 
 
 def evaluate_target(
@@ -156,8 +179,10 @@ def evaluate_target(
     labels: list[str],
     out_dir: Path | None = None,
     log: DataLog | None = None,
+    examples_dir: Path | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Scores per language of a target-trained model on each evaluation file (each read logged in `log`)."""
+    """Scores per language of a target-trained model on each evaluation file (each read logged in `log`);
+    each example's score goes to `<examples_dir>/<target>/<lang>.json` where the metric has one."""
     per_lang: dict[str, dict[str, float]] = {}
     for lang, path in sorted(files.items()):
         examples = read_task_data(
@@ -180,6 +205,8 @@ def evaluate_target(
         per_lang[lang] = result.scores
         if out_dir is not None and is_main_process():
             _write_predictions(out_dir, target.name, lang, result.predictions)
+        if examples_dir is not None and result.per_example and is_main_process():
+            write_example_scores(examples_dir, target.name, lang, result.per_example)
     return per_lang
 
 
@@ -308,6 +335,7 @@ def evaluate_checkpoint(run_dir: Path, experiment: Experiment) -> Scores:
             files=files,
             labels=labels,
             out_dir=run_dir / "predictions",
+            examples_dir=run_dir / EXAMPLES_DIR,
         )
         oracle = stored_oracle(run_dir / f"target-{target.name}")
         if oracle:

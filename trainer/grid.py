@@ -35,6 +35,7 @@ def run_grid(
     the main process; `report_files` is empty on the others)."""
     from trainer.distributed import is_main_process
     from trainer.report.aggregate import build_report
+    from trainer.report.intervals import add_intervals, interval_answers
     from trainer.report.render import write_report
     from trainer.selection import ORACLE_SUFFIX, statement
     from trainer.train import StiltsRecipe
@@ -71,6 +72,8 @@ def run_grid(
     kinds = {t.name: task_kind(t.task) for t in experiment.targets}
     kinds |= {f"{name}{ORACLE_SUFFIX}": kind for name, kind in kinds.items()}
     report = build_report(runs, meta=meta, kinds=kinds)  # type: ignore[arg-type]
+    add_intervals(report, {c: {s: out / f"{c}-seed{s}" for s in seeds} for c in runs})
+    report.answers += interval_answers(report)
     files = write_report(report, out / "report") if is_main_process() else []
     return GridResult(runs, files, out)
 

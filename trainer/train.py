@@ -25,6 +25,7 @@ from trainer.config.experiment import Condition, Experiment
 from trainer.config.phases import TargetConfig
 from trainer.data import EncodedTask, mix_synthetic, read_synthetic
 from trainer.distributed import optimiser_step
+from trainer.example_scores import EXAMPLES_DIR
 from trainer.reading import DataLog, read_task_data
 from trainer.run_folder import (
     CHECKPOINT_PREFIX,
@@ -149,6 +150,7 @@ class StiltsRecipe:
                 labels=labels,
                 out_dir=self.out_dir / "predictions",
                 log=self.data_log,
+                examples_dir=self.out_dir / EXAMPLES_DIR,
             )
             oracle = self.selections[target.name].oracle_scores() if target.name in self.selections else {}
             if oracle:

@@ -75,6 +75,16 @@ def test_grid_runs_three_conditions_and_writes_the_report(tmp_path: Path, tiny_m
     assert (out / "synthetic-seed1" / "intermediate" / "model" / "heads.json").is_file()
     predictions = out / "english-seed1" / "predictions" / "xnli" / "test-sw.tsv"
     assert len(predictions.read_text(encoding="utf-8").splitlines()) == 9
+    # Per-example scores: their mean is the language's accuracy; the comparisons have bootstrap intervals.
+    per_example = json.loads((out / "english-seed1" / "examples" / "xnli" / "sw.json").read_text())
+    english = json.loads((out / "english-seed1" / "scores.json").read_text())
+    assert len(per_example) == 9
+    assert sum(per_example.values()) / 9 == pytest.approx(english["xnli"]["sw"]["accuracy"])
+    vs_baseline = data["comparisons"][0]
+    assert sorted(vs_baseline["intervals"]["xnli"]) == ["de", "en", "es", "sw"]
+    interval = vs_baseline["intervals"]["xnli"]["sw"]
+    assert interval["low"] <= interval["delta"] <= interval["high"] and interval["examples"] == 9
+    assert "Deltas with 95 % bootstrap intervals" in markdown
 
     again = CliRunner().invoke(app, ["evaluate", str(config), "--checkpoint", str(out / "english-seed1")])
     assert again.exit_code == 0, again.output

@@ -25,6 +25,7 @@ from generator.errors import ConfigError
 from generator.example import Kind
 from trainer.benchmark import QUESTIONS
 from trainer.metrics import Scores, primary_metric
+from trainer.report.bootstrap import Interval
 from trainer.report.xtreme import Coverage, aggregated_tasks, coverage, seed_scores
 
 TIER_ORDER = ("high", "mid", "low", "unknown")
@@ -88,6 +89,10 @@ class Comparison:
     gained: dict[str, list[str]]
     lost: dict[str, list[str]]
     categories: dict[str, Delta] = field(default_factory=dict)
+    # Bootstrap intervals from per-example scores (`trainer.report.intervals`): by task and language,
+    # and by tier / unseen group.
+    intervals: dict[str, dict[str, Interval]] = field(default_factory=dict)
+    group_intervals: dict[str, Interval] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

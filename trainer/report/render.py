@@ -10,6 +10,7 @@ from typing import Any
 from trainer.benchmark import XTREME_R_CATEGORIES, XTREME_R_LANGUAGES
 from trainer.report.aggregate import TIER_ORDER, Delta, Report
 from trainer.report.charts import summary_chart, task_chart
+from trainer.report.intervals import UNSEEN
 
 
 def _delta_text(delta: Delta | None) -> str:
@@ -53,6 +54,31 @@ def _xtreme_section(report: Report) -> list[str]:
     return out
 
 
+VERDICTS = ("gained", "hurt", "no detectable change")
+
+
+def _intervals_section(report: Report) -> list[str]:
+    """Each comparison's bootstrap intervals: the tier and unseen groups, then every task-language pair."""
+    compared = [c for c in report.comparisons if c.group_intervals or c.intervals]
+    if not compared:
+        return []
+    out = ["## Deltas with 95 % bootstrap intervals (seeds, then examples)", ""]
+    rows = []
+    for c in compared:
+        name = f"{c.condition} vs {c.reference}"
+        groups = [g for g in (*TIER_ORDER[:-1], UNSEEN) if g in c.group_intervals]
+        rows += [
+            [name, f"{g} (all cells)", c.group_intervals[g].text(), c.group_intervals[g].verdict]
+            for g in groups
+        ]
+        rows += [
+            [name, f"{task}/{lang}", interval.text(), interval.verdict]
+            for task, by_lang in c.intervals.items()
+            for lang, interval in by_lang.items()
+        ]
+    return out + _table(["comparison", "group or cell", "Δ [95 %]", "reading"], rows)
+
+
 def render_markdown(report: Report) -> str:
     """The human-readable report."""
     conds = report.conditions
@@ -78,6 +104,7 @@ def render_markdown(report: Report) -> str:
                 for c in report.comparisons
             ]
             out += _table(["comparison", "overall", *tiers, "cells gained"], rows)
+        out += _intervals_section(report)
         out += ["## Task averages", ""]
         rows = [
             [task, report.primary[task], *(report.task_averages[c][task].text() for c in conds)]
@@ -114,9 +141,19 @@ def render_markdown(report: Report) -> str:
             )
         out += _table(["lang", "tier", *conds, *(f"Δ {c.condition}" for c in vs_base)], rows)
         for c in vs_base:
-            if task in c.gained:
+            if task in c.intervals:
+                by_verdict = {
+                    v: [lang for lang, i in c.intervals[task].items() if i.verdict == v] for v in VERDICTS
+                }
+                out += [
+                    f"With {c.condition}, by the 95 % interval: gained {', '.join(by_verdict['gained']) or 'none'}; "
+                    f"hurt {', '.join(by_verdict['hurt']) or 'none'}; "
+                    f"no detectable change in {len(by_verdict['no detectable change'])}.",
+                    "",
+                ]
+            elif task in c.gained:
                 gained = ", ".join(c.gained[task]) or "none"
-                out += [f"Gained with {c.condition}: {gained}.", ""]
+                out += [f"Point estimate above the reference with {c.condition} (no interval): {gained}.", ""]
     out += data_section(report.meta.get("data") or {})
     if report.notes:
         out += ["## Notes", "", *(f"- {n}" for n in report.notes), ""]
