@@ -15,7 +15,10 @@ from other processes disturbs it less) and wall time with CUDA synchronisation o
 is `torch.cuda.max_memory_allocated` per side on GPU; on CPU the process RSS high-water mark after
 each side (dynamic runs first, so the second number shows what pad-to-max adds).
 
-    python bench/bench_padding.py [--quick] [--data PATH] [--max-length 256] [--batch-size 32]
+`--model DIR` trains a real encoder folder instead (e.g. multilingual-e5-small from
+`xstilts models import me5-small DIR`: 12 layers, hidden 384).
+
+    python bench/bench_padding.py [--quick] [--data PATH] [--max-length 256] [--batch-size 32] [--model DIR]
 """
 
 from __future__ import annotations
@@ -120,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--examples", type=int, default=None, help="pairs to train on (default 1024, quick 256)"
     )
+    parser.add_argument(
+        "--model", type=Path, default=None, help="a real encoder folder instead of the random one"
+    )
     args = parser.parse_args(argv)
 
     import torch
@@ -134,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     n = args.examples or (256 if args.quick else 1024)
     pairs = load_pairs(args.data, n, seed=0)
     with tempfile.TemporaryDirectory() as tmp:
-        model_dir = build_model(Path(tmp), pairs)
+        model_dir = args.model or build_model(Path(tmp), pairs)
         from transformers import AutoTokenizer
 
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
@@ -154,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     where = torch.cuda.get_device_name(0) if cuda else "CPU, 1 thread"
     clock = "wall s" if cuda else "CPU s"
     memory = "peak MiB (cuda max allocated)" if cuda else "RSS high-water MiB"
+    shape = f"{args.model.name} (real encoder)" if args.model else "XLM-R-shaped 4 layers d256"
     print(
         f"{n} (question, sentence) pairs, mean {sum(task.lengths) / len(task.lengths):.0f} tokens, "
-        f"max_length {args.max_length}, batch {args.batch_size}, XLM-R-shaped 4 layers d256, {where}\n"
+        f"max_length {args.max_length}, batch {args.batch_size}, {shape}, {where}\n"
     )
     print(f"| batching | real tokens | padded tokens | pad share | {clock} | real tokens/s | {memory} |")
     print("|---|---:|---:|---:|---:|---:|---:|")
