@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 DRAWS = 10_000
+VERDICTS = ("gained", "hurt", "no detectable change")
 _CHUNK = 500
 
 
@@ -58,5 +59,5 @@ def paired_bootstrap(cells: Sequence[np.ndarray], *, draws: int = DRAWS, seed: i
         out[start : start + size] = total / len(cells)
     low, high = (float(v) for v in np.percentile(out, [2.5, 97.5]))
     delta = float(np.mean([c.mean() for c in cells]))
-    verdict = "gained" if low > 0 else "hurt" if high < 0 else "no detectable change"
+    verdict = VERDICTS[0] if low > 0 else VERDICTS[1] if high < 0 else VERDICTS[2]
     return Interval(delta, low, high, n_seeds, sum(c.shape[1] for c in cells), verdict)

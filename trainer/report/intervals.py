@@ -9,7 +9,7 @@ import numpy as np
 
 from trainer.example_scores import read_example_scores
 from trainer.report.aggregate import Comparison, Report
-from trainer.report.bootstrap import Interval, paired_bootstrap
+from trainer.report.bootstrap import VERDICTS, Interval, paired_bootstrap
 
 UNSEEN = "unseen"
 GROUP_NOTE = (
@@ -65,7 +65,7 @@ def add_intervals(report: Report, runs: Mapping[str, Mapping[int, Path]]) -> Non
 
 def verdicts(intervals: Mapping[str, Mapping[str, Interval]]) -> dict[str, list[str]]:
     """The task-language pairs ("task/lang") by verdict: gained, hurt, no detectable change."""
-    out: dict[str, list[str]] = {"gained": [], "hurt": [], "no detectable change": []}
+    out: dict[str, list[str]] = {verdict: [] for verdict in VERDICTS}
     for task, by_lang in intervals.items():
         for lang, interval in by_lang.items():
             out[interval.verdict].append(f"{task}/{lang}")

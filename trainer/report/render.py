@@ -9,6 +9,7 @@ from typing import Any
 
 from trainer.benchmark import XTREME_R_CATEGORIES, XTREME_R_LANGUAGES
 from trainer.report.aggregate import TIER_ORDER, Delta, Report
+from trainer.report.bootstrap import VERDICTS
 from trainer.report.charts import summary_chart, task_chart
 from trainer.report.intervals import UNSEEN
 
@@ -52,9 +53,6 @@ def _xtreme_section(report: Report) -> list[str]:
     if selection:
         out += [f"Model selection: {selection}", ""]
     return out
-
-
-VERDICTS = ("gained", "hurt", "no detectable change")
 
 
 def _intervals_section(report: Report) -> list[str]:
