@@ -23,6 +23,9 @@ import torch
 from torch import nn
 
 HeadKind = Literal["classification", "choice", "span", "tagging"]
+# What a sentence-level head reads: the `<s>` vector (XLM-R, RoBERTa) or the mean over the
+# attended tokens (encoders trained with mean pooling, such as E5).
+Pooling = Literal["first", "mean"]
 Reduction = Literal["mean", "sum"]
 HEAD_FOR_KIND: dict[str, HeadKind] = {
     "pair": "classification",
@@ -41,20 +44,26 @@ class HeadSpec:
 
     kind: HeadKind
     num_labels: int = 1
+    pooling: Pooling = "first"
 
 
 class ClassificationHead(nn.Module):
-    """RoBERTa-style head on the `<s>` vector: dense, tanh, dropout, projection."""
+    """RoBERTa-style head on the pooled sentence vector: dense, tanh, dropout, projection."""
 
-    def __init__(self, hidden: int, num_labels: int, dropout: float) -> None:
+    def __init__(self, hidden: int, num_labels: int, dropout: float, pooling: Pooling = "first") -> None:
         super().__init__()
+        self.pooling = pooling
         self.dense = nn.Linear(hidden, hidden)
         self.dropout = nn.Dropout(dropout)
         self.out = nn.Linear(hidden, num_labels)
 
-    def forward(self, states: torch.Tensor) -> torch.Tensor:
-        pooled = self.dropout(states[:, 0])
-        return self.out(self.dropout(torch.tanh(self.dense(pooled))))
+    def forward(self, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        if self.pooling == "mean":
+            weights = mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
+        else:
+            pooled = states[:, 0]
+        return self.out(self.dropout(torch.tanh(self.dense(self.dropout(pooled)))))
 
 
 class TaggingHead(nn.Module):
@@ -65,7 +74,7 @@ class TaggingHead(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.out = nn.Linear(hidden, num_labels)
 
-    def forward(self, states: torch.Tensor) -> torch.Tensor:
+    def forward(self, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.out(self.dropout(states))
 
 
@@ -76,15 +85,15 @@ class SpanHead(nn.Module):
         super().__init__()
         self.out = nn.Linear(hidden, 2)
 
-    def forward(self, states: torch.Tensor) -> torch.Tensor:
+    def forward(self, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.out(states)
 
 
 def _make_head(spec: HeadSpec, hidden: int, dropout: float) -> nn.Module:
     if spec.kind == "classification":
-        return ClassificationHead(hidden, spec.num_labels, dropout)
+        return ClassificationHead(hidden, spec.num_labels, dropout, spec.pooling)
     if spec.kind == "choice":
-        return ClassificationHead(hidden, 1, dropout)
+        return ClassificationHead(hidden, 1, dropout, spec.pooling)
     if spec.kind == "span":
         return SpanHead(hidden)
     return TaggingHead(hidden, spec.num_labels, dropout)
@@ -142,7 +151,7 @@ class StiltsModel(nn.Module):
             n_choices = input_ids.shape[1]
             input_ids, mask = input_ids.flatten(0, 1), mask.flatten(0, 1)
         states = self.encoder(input_ids=input_ids, attention_mask=mask).last_hidden_state
-        logits = self.heads[task](states)
+        logits = self.heads[task](states, mask)
         loss: torch.Tensor | None = None
         if spec.kind == "choice":
             logits = logits.view(-1, n_choices)

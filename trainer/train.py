@@ -196,7 +196,7 @@ class StiltsRecipe:
                 self._say(f"{key}: {added} synthetic examples mixed in ({len(english[key])} in all)")
         tasks, heads = {}, {}
         for t in inter.tasks:
-            heads[t.key], labels = head_spec(t.task, english[t.key])
+            heads[t.key], labels = head_spec(t.task, english[t.key], self.exp.pooling)
             tasks[t.key] = self._encode(t.key, t.task, english[t.key], labels)
         return self.train_phase(
             "intermediate",
@@ -221,7 +221,7 @@ class StiltsRecipe:
             name=target.name,
         )
         check_english_training(target.name, target.task, examples)
-        spec, labels = head_spec(target.task, examples)
+        spec, labels = head_spec(target.task, examples, self.exp.pooling)
         task = self._encode(target.name, target.task, examples, labels)
         target_dir = self.out_dir / f"target-{target.name}"
         self._write(target_dir / "labels.json", json.dumps(labels))
@@ -237,7 +237,7 @@ class StiltsRecipe:
                 log=self.data_log,
                 name=f"{target.name}/{stage.task}",
             )
-            stage_spec, stage_labels = head_spec(stage.task, stage_examples)
+            stage_spec, stage_labels = head_spec(stage.task, stage_examples, self.exp.pooling)
             if stage_spec != spec:
                 raise ConfigError(
                     f"target {target.name}: stage {stage.task} needs head {stage_spec}, the target {spec}; "

@@ -15,7 +15,7 @@ from trainer.data import EncodedTask, Sampling, Step, build_schedule, encode
 from trainer.reading import read_task_file
 
 if TYPE_CHECKING:
-    from trainer.model import HeadSpec
+    from trainer.model import HeadSpec, Pooling
 
 
 def new_accelerator(exp: Experiment) -> Any:
@@ -96,8 +96,11 @@ def load_tokenizer(path: str) -> Any:
     return AutoTokenizer.from_pretrained(path)
 
 
-def head_spec(task: str, examples: Sequence[Example]) -> tuple[HeadSpec, list[str]]:
-    """The head a task format needs, and its label names (tagging labels come from the data if unlisted)."""
+def head_spec(
+    task: str, examples: Sequence[Example], pooling: Pooling = "first"
+) -> tuple[HeadSpec, list[str]]:
+    """The head a task format needs, and its label names (tagging labels come from the data if unlisted);
+    `pooling` is what sentence-level heads read."""
     from generator.tasks import get_format
     from trainer.model import HEAD_FOR_KIND, HeadSpec
 
@@ -106,7 +109,8 @@ def head_spec(task: str, examples: Sequence[Example]) -> tuple[HeadSpec, list[st
     labels = list(fmt.labels)
     if fmt.kind == "tagging" and not labels:
         labels = sorted({tag for e in examples for tag in e.tags})
-    return HeadSpec(kind, max(1, len(labels))), labels
+    sentence_level = kind in ("classification", "choice")
+    return HeadSpec(kind, max(1, len(labels)), pooling if sentence_level else "first"), labels
 
 
 def encode_task(

@@ -79,3 +79,29 @@ def test_save_and_load_keep_heads(tiny_model: Path, tmp_path: Path) -> None:
     assert loaded.specs == model.specs
     batch = _batch(2, 9)
     assert torch.allclose(model("ner", batch)[1], loaded("ner", batch)[1])
+
+
+def test_mean_pooling_reads_every_attended_token_and_ignores_padding(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    torch.manual_seed(0)
+    specs = {"first": HeadSpec("classification", 3), "mean": HeadSpec("classification", 3, "mean")}
+    model = StiltsModel.from_pretrained(tiny_model, specs).eval()
+    model.heads["mean"].load_state_dict(model.heads["first"].state_dict())
+    batch = _batch(2, 10)
+    padded = {
+        "input_ids": torch.cat([batch["input_ids"], torch.ones(2, 4, dtype=torch.long)], dim=1),
+        "attention_mask": torch.cat([batch["attention_mask"], torch.zeros(2, 4, dtype=torch.long)], dim=1),
+    }
+    with torch.no_grad():
+        _, first = model("first", batch)
+        _, mean = model("mean", batch)
+        _, mean_padded = model("mean", padded)
+        states = model.encoder(**batch).last_hidden_state
+        head = model.heads["mean"]
+        expected = head.out(torch.tanh(head.dense(states.mean(dim=1))))
+    assert torch.allclose(mean, expected, atol=1e-5)
+    assert torch.allclose(mean, mean_padded, atol=1e-5)
+    assert not torch.allclose(mean, first, atol=1e-3)
+    again = StiltsModel.load(model.save(tmp_path / "m"))
+    assert again.specs["mean"].pooling == "mean" and again.specs["first"].pooling == "first"

@@ -83,6 +83,11 @@ class Experiment(StrictModel):
     name: str = "experiment"
     model: str
     tokenizer: str | None = None
+    pooling: Literal["first", "mean"] = Field(
+        default="first",
+        description="what classification and multiple-choice heads read: the <s> vector (XLM-R) or the "
+        "mean over tokens (encoders trained with mean pooling, e.g. multilingual-e5-small)",
+    )
     output_dir: Path
     seeds: list[int] = Field(default_factory=lambda: [1], min_length=1)
     mixed_precision: Literal["no", "fp16", "bf16"] = "no"
