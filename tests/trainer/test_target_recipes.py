@@ -68,7 +68,9 @@ def test_xcopa_trains_siqa_then_copa_with_one_head(
     stage = tmp_path / "run" / "target-copa_en" / "before-siqa" / "model"
     # The COPA phase starts from the SIQA model, head included: it is loaded, not built fresh.
     assert loaded == [stage]
-    assert json.loads((stage / "heads.json").read_text()) == {"copa_en": {"kind": "choice", "num_labels": 1}}
+    assert json.loads((stage / "heads.json").read_text()) == {
+        "copa_en": {"kind": "choice", "num_labels": 1, "pooling": "first"}
+    }
     assert result.model_dir == tmp_path / "run" / "target-copa_en" / "model"
     # Each phase runs at its own learning rate: the first logged rate is lr x (1 - 1/2) with linear decay.
     first_lr = [
