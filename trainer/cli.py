@@ -176,7 +176,8 @@ def tatoeba_command(
             prefix=recorded.prefix if prefix is None else prefix,
             layer=recorded.layer if layer is None else layer,
         )
-        typer.echo(f"protocol: prefix {protocol.prefix!r}, layer {protocol.layer or 'middle'}, mean pooling")
+        layer_name = "middle" if protocol.layer is None else str(protocol.layer)
+        typer.echo(f"protocol: prefix {protocol.prefix!r}, layer {layer_name}, mean pooling")
         scores = tatoeba_of_pretrained(
             model,
             data,
