@@ -145,11 +145,9 @@ def score_examples(
         mlqa = lang if task_name.lower() == "mlqa" else None
         # (EM + F1) / 2 per question: their mean over questions is the primary metric `em_f1`.
         per_example = {
-            key: 50.0
-            * (
-                max(metrics.qa_exact(answers.get(e.id, ""), g, mlqa) for g in gold[e.id])
-                + max(metrics.qa_f1(answers.get(e.id, ""), g, mlqa) for g in gold[e.id])
-            )
+            key: 50.0 * sum(metrics.question_scores(answers[e.id], gold[e.id], mlqa))
+            if e.id in answers
+            else 0.0
             for key, e in zip(_keys(examples), examples, strict=True)
         }
         return LanguageResult(metrics.qa_task_scores(task_name, lang, answers, gold), answers, per_example)

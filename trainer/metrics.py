@@ -193,6 +193,16 @@ def _v2_pair(prediction: str, golds: Sequence[str], mlqa_lang: str | None) -> tu
     return best_em, best_f1
 
 
+def question_scores(
+    prediction: str, answers: Sequence[str], mlqa_lang: str | None = None
+) -> tuple[float, float]:
+    """(exact match, F1) of one answered question in [0, 1], each the max over its gold answers (SQuAD v1.1)."""
+    return (
+        max(qa_exact(prediction, a, mlqa_lang) for a in answers),
+        max(qa_f1(prediction, a, mlqa_lang) for a in answers),
+    )
+
+
 def qa_scores(
     predictions: Mapping[str, str],
     gold: Mapping[str, Sequence[str]] | Iterable[tuple[str, Sequence[str]]],
@@ -234,8 +244,8 @@ def qa_scores(
                 raise ValueError(
                     f"question {qid!r} has no gold answer; score SQuAD v2-style data with squad_v2=True"
                 )
-            em_total += max(qa_exact(predictions[qid], a, mlqa_lang) for a in answers)
-            f1_total += max(qa_f1(predictions[qid], a, mlqa_lang) for a in answers)
+            em, f1_one = question_scores(predictions[qid], answers, mlqa_lang)
+            em_total, f1_total = em_total + em, f1_total + f1_one
         total = len(pairs)
     exact_match, f1 = 100.0 * em_total / total, 100.0 * f1_total / total
     return {"exact_match": exact_match, "f1": f1, "em_f1": (exact_match + f1) / 2}

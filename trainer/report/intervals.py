@@ -63,12 +63,11 @@ def add_intervals(report: Report, runs: Mapping[str, Mapping[int, Path]]) -> Non
         report.notes.append(GROUP_NOTE)
 
 
-def verdicts(intervals: Mapping[str, Mapping[str, Interval]]) -> dict[str, list[str]]:
-    """The task-language pairs ("task/lang") by verdict: gained, hurt, no detectable change."""
+def verdicts(intervals: Mapping[str, Interval]) -> dict[str, list[str]]:
+    """The names of `intervals` by verdict: gained, hurt, no detectable change."""
     out: dict[str, list[str]] = {verdict: [] for verdict in VERDICTS}
-    for task, by_lang in intervals.items():
-        for lang, interval in by_lang.items():
-            out[interval.verdict].append(f"{task}/{lang}")
+    for name, interval in intervals.items():
+        out[interval.verdict].append(name)
     return out
 
 
@@ -80,7 +79,7 @@ def interval_answers(report: Report) -> list[str]:
     for c in report.comparisons:
         if not c.intervals:
             continue
-        by = verdicts(c.intervals)
+        by = verdicts({f"{t}/{lang}": i for t, by_lang in c.intervals.items() for lang, i in by_lang.items()})
         groups = "; ".join(
             f"{name} {c.group_intervals[g].text()} ({c.group_intervals[g].verdict})"
             for g, name in (("low", "low-resource"), (UNSEEN, "unseen by XLM-R"))

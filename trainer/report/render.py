@@ -9,9 +9,8 @@ from typing import Any
 
 from trainer.benchmark import XTREME_R_CATEGORIES, XTREME_R_LANGUAGES
 from trainer.report.aggregate import TIER_ORDER, Delta, Report
-from trainer.report.bootstrap import VERDICTS
 from trainer.report.charts import summary_chart, task_chart
-from trainer.report.intervals import UNSEEN
+from trainer.report.intervals import UNSEEN, verdicts
 
 
 def _delta_text(delta: Delta | None) -> str:
@@ -140,9 +139,7 @@ def render_markdown(report: Report) -> str:
         out += _table(["lang", "tier", *conds, *(f"Δ {c.condition}" for c in vs_base)], rows)
         for c in vs_base:
             if task in c.intervals:
-                by_verdict = {
-                    v: [lang for lang, i in c.intervals[task].items() if i.verdict == v] for v in VERDICTS
-                }
+                by_verdict = verdicts(c.intervals[task])
                 out += [
                     f"With {c.condition}, by the 95 % interval: gained {', '.join(by_verdict['gained']) or 'none'}; "
                     f"hurt {', '.join(by_verdict['hurt']) or 'none'}; "
