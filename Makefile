@@ -11,7 +11,7 @@ ifneq ($(file < $(TORCH_STAMP)),$(TORCH))
 $(shell mkdir -p $(VENV) && echo '$(TORCH)' > $(TORCH_STAMP))
 endif
 
-.PHONY: setup demo test test-fast test-postgres postgres lint bench gpu-check clean
+.PHONY: setup demo experiment test test-fast test-postgres postgres lint bench gpu-check clean
 
 $(STAMP): pyproject.toml scripts/install.sh tests/ui/package-lock.json $(TORCH_STAMP)
 	bash scripts/install.sh system
@@ -24,6 +24,13 @@ setup: $(STAMP)
 
 demo: setup
 	$(VENV)/bin/xstilts demo
+
+# The real CPU experiment (trainer/configs/cpu_real.yaml, about 90 minutes on 2 cores): the report, run
+# log and config land in docs/results-cpu/. SMOKE=1: the same recipe on a few examples (minutes), in runs/.
+experiment: setup
+	$(if $(SMOKE),$(VENV)/bin/xstilts experiment trainer/configs/cpu_real.yaml --smoke,\
+	  mkdir -p docs/results-cpu && bash -o pipefail -c \
+	  '$(VENV)/bin/xstilts experiment trainer/configs/cpu_real.yaml --publish docs/results-cpu 2>&1 | tee docs/results-cpu/run.log')
 
 # Lint, then the whole suite with the coverage gate (fail_under in pyproject.toml, child processes measured).
 test: lint

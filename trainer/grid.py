@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,9 +32,11 @@ def run_grid(
     conditions: list[Condition] | None = None,
     resume: bool = False,
     quiet: bool = False,
+    on_cell: Callable[[str, int, float], None] | None = None,
 ) -> GridResult:
     """Run every condition the config supports for every seed, then write the report and charts (from
-    the main process; `report_files` is empty on the others)."""
+    the main process; `report_files` is empty on the others). `on_cell(condition, seed, seconds)` is
+    called after each finished cell."""
     from trainer.distributed import is_main_process
     from trainer.report.aggregate import build_report
     from trainer.report.intervals import add_intervals, interval_answers
@@ -47,6 +51,7 @@ def run_grid(
     data: dict[str, Any] = {}
     for condition in conditions or experiment.conditions():
         for seed in seeds:
+            started = time.perf_counter()
             recipe = StiltsRecipe(
                 experiment,
                 condition=condition,
@@ -56,6 +61,8 @@ def run_grid(
                 quiet=quiet,
             )
             runs.setdefault(condition, []).append(recipe.run())
+            if on_cell is not None:
+                on_cell(condition, seed, time.perf_counter() - started)
             for task, roles in recipe.data_log.summary().items():
                 for role, langs in roles.items():
                     data.setdefault(task, {}).setdefault(role, {}).update(langs)

@@ -3,7 +3,7 @@ mixed-language sources narrowed to the language asked for, and what was read log
 
 Each read is recorded in a `DataLog` as a `DataRead`: the role (train or eval) and language, the
 source (file path or `hf:` split), the split and layout it was read as, how many examples it gave,
-the languages dropped from a mixed source, and, for Hugging Face QA rows, the realignment counts.
+the languages dropped from a mixed source, the examples skipped at its start, and, for Hugging Face QA rows, the realignment counts.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ class DataRead:
     layout: str
     examples: int
     other_languages: int = 0
+    skipped: int = 0
     realigned: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,6 +63,7 @@ def read_task_data(
     source: DataSource,
     limit: int | None = None,
     *,
+    skip: int = 0,
     train: bool = True,
     lang: str | None = None,
     layout: str | None = None,
@@ -74,7 +76,7 @@ def read_task_data(
 
     With `lang`, a source mixing languages (XNLI-1.0's xnli.test.tsv, TyDiQA's train file, the
     google/xtreme tydiqa split) keeps the examples of `lang` only. Training drops unlabelled
-    pair/choice records (MNLI's "-").
+    pair/choice records (MNLI's "-"). `skip` leaves out the first examples (before `limit` counts).
     """
     realigner = Realigner()
     if isinstance(source, HfSpec):
@@ -107,6 +109,7 @@ def read_task_data(
         other, examples = len(examples) - len(kept), kept
     if train:
         examples = [e for e in examples if e.kind in ("qa", "tagging") or e.label >= 0]
+    examples = examples[skip:]
     examples = examples[:limit] if limit else examples
     if log is not None:
         realigned = _total(realigner)
@@ -120,6 +123,7 @@ def read_task_data(
                 read_layout,
                 len(examples),
                 other,
+                skip,
                 realigned if realigned.get("answers") else {},
             )
         )

