@@ -69,6 +69,12 @@ class FilterConfig(BaseModel):
     copy_similarity: float = Field(default=0.9, gt=0.0, le=1.0)
     langid: bool = True
     langid_min_chars: int = Field(default=20, ge=1)
+    langid_window: int = Field(
+        default=200,
+        ge=0,
+        description="characters of a long text's start and of its end that language identification "
+        "reads (0: the whole text)",
+    )
     langid_languages: tuple[str, ...] = ()
     source_lang: str = "en"
 
@@ -156,6 +162,20 @@ def lingua_unsupported() -> frozenset[str]:
     """The XTREME-R codes lingua cannot identify."""
     _require_lingua()
     return frozenset(code for code in LANGUAGES if _lingua_language(code) is None)
+
+
+def langid_sample(text: str, window: int) -> str:
+    """What language identification reads of `text`: all of it, or, when longer than two windows, its
+    first and last `window` characters cut at whitespace. Lingua's verdict on a paragraph is settled
+    long before its end, and its cost grows with the length; the two ends still catch output that
+    starts or ends in another language."""
+    text = text.strip()
+    if not window or len(text) <= 2 * window:
+        return text
+    head, tail = text[:window], text[-window:]
+    head = head.rsplit(None, 1)[0] if " " in head.strip() else head
+    tail = tail.split(None, 1)[-1] if " " in tail.strip() else tail
+    return f"{head} {tail}"
 
 
 def lcs_length(a: str, b: str) -> int:
@@ -271,7 +291,10 @@ class Filter:
             if detector is None:
                 unchecked["langid_no_alternative"] += len(to_detect)
             else:
-                found = detector.detect_languages_in_parallel_of([translations[i] for i in to_detect])
+                window = self.config.langid_window
+                found = detector.detect_languages_in_parallel_of(
+                    [langid_sample(translations[i], window) for i in to_detect]
+                )
                 for i, language in zip(to_detect, found, strict=True):
                     if language is None:
                         unchecked["langid_undecided"] += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -163,3 +164,42 @@ def test_example_to_dict_is_the_dataclass_as_plain_data() -> None:
     row["meta"]["k"] = "changed"
     assert ex.answers[0].text == "Paris" and ex.meta == {"k": "v"}
     assert Example.from_dict(ex.to_dict()) == ex
+
+
+def test_langid_sample_keeps_short_texts_and_reads_both_ends_of_long_ones() -> None:
+    from generator.filters import langid_sample
+
+    assert langid_sample("  Ein kurzer Satz.  ", 200) == "Ein kurzer Satz."
+    long = " ".join(f"word{i}" for i in range(200))
+    sample = langid_sample(long, 50)
+    assert sample.startswith("word0 word1") and sample.endswith("word198 word199")
+    assert len(sample) <= 101 and all(w in long.split() for w in sample.split())
+    assert langid_sample(long, 0) == long
+
+
+XQUAD = Path(__file__).resolve().parents[3] / "shared" / "data" / "xquad"
+
+
+@pytest.mark.skipif(not XQUAD.is_dir(), reason="needs ../shared/data/xquad")
+def test_windowed_langid_gives_the_whole_text_verdicts_on_human_paragraphs() -> None:
+    """Human XQuAD paragraphs (and English ones passed off as the target language) get the same keep or
+    drop from the two ends as from the whole text."""
+    import json
+
+    whole = Filter(
+        FilterConfig(length_ratio=False, copy_check=False, langid_window=0, langid_languages=("es",))
+    )
+    windowed = Filter(FilterConfig(length_ratio=False, copy_check=False, langid_languages=("es",)))
+    english = [
+        p["context"]
+        for a in json.loads((XQUAD / "xquad.en.json").read_text())["data"]
+        for p in a["paragraphs"]
+    ]
+    for lang in ("de", "ru", "el"):
+        data = json.loads((XQUAD / f"xquad.{lang}.json").read_text(encoding="utf-8"))["data"]
+        paragraphs = [p["context"] for a in data for p in a["paragraphs"]] + english[:60]
+        sources = ["x"] * len(paragraphs)
+        verdicts = whole.check_many(sources, paragraphs, lang)
+        assert windowed.check_many(sources, paragraphs, lang) == verdicts
+        assert verdicts[-60:] == ["wrong_language"] * 60
+        assert verdicts.count(None) >= len(paragraphs) - 60 - 2
