@@ -25,7 +25,7 @@ setup: $(STAMP)
 demo: setup
 	$(VENV)/bin/xstilts demo
 
-# The real CPU experiment (trainer/configs/cpu_real.yaml, about 90 minutes on 2 cores): the report, run
+# The real CPU experiment (trainer/configs/cpu_real.yaml, about 70 minutes on 2 cores): the report, run
 # log and config land in docs/results-cpu/. SMOKE=1: the same recipe on a few examples (minutes), in runs/.
 experiment: setup
 	$(if $(SMOKE),$(VENV)/bin/xstilts experiment trainer/configs/cpu_real.yaml --smoke,\

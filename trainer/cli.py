@@ -189,27 +189,3 @@ def tatoeba_command(
     except XstiltsError as err:
         _fail(err)
     typer.echo(json.dumps({lang: round(s["mean"], 2) for lang, s in scores.items()}))
-
-
-@app.command("experiment")
-def experiment_command(
-    config: Path = typer.Argument(
-        Path("trainer/configs/cpu_real.yaml"),
-        help="Experiment YAML with one intermediate task and synthetic data.",
-    ),
-    smoke: bool = typer.Option(False, "--smoke", help="The same recipe on a few examples and one seed."),
-    publish: Path | None = typer.Option(
-        None, "--publish", help="Folder to copy the report, log and config into (e.g. docs/results-cpu)."
-    ),
-) -> None:
-    """Generate the synthetic shards, run the grid with an ETA, and write the report and run log."""
-    from generator.errors import XstiltsError
-    from trainer.experiment_run import run_experiment
-
-    if not config.is_file():
-        raise typer.BadParameter(f"{config} does not exist; pass an experiment YAML")
-    try:
-        report = run_experiment(config, smoke=smoke, publish=publish, say=_say)
-    except XstiltsError as err:
-        _fail(err)
-    typer.echo(f"report: {report}")

@@ -51,3 +51,28 @@ def demo_command(
         typer.secho(f"error: {err}", fg="red", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"report: {report / 'report.md'}")
+
+
+@app.command("experiment")
+def experiment_command(
+    config: Path = typer.Argument(
+        Path("trainer/configs/cpu_real.yaml"),
+        help="Experiment YAML with one intermediate task and synthetic data.",
+    ),
+    smoke: bool = typer.Option(False, "--smoke", help="The same recipe on a few examples and one seed."),
+    publish: Path | None = typer.Option(
+        None, "--publish", help="Folder to copy the report, log and config into (e.g. docs/results-cpu)."
+    ),
+) -> None:
+    """Generate the synthetic shards, run the grid with an ETA, and write the report and run log."""
+    from generator.errors import XstiltsError
+    from xstilts.experiment import run_experiment
+
+    if not config.is_file():
+        raise typer.BadParameter(f"{config} does not exist; pass an experiment YAML")
+    try:
+        report = run_experiment(config, smoke=smoke, publish=publish, say=typer.echo)
+    except XstiltsError as err:
+        typer.secho(f"error: {err}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"report: {report}")

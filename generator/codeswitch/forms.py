@@ -16,12 +16,27 @@ Arabic and Hebrew in the third person past) have no place where a verb's citatio
 a word that can be a verb switches only after a noun cue. A multiword unit takes the strictest
 constraint of its first content word and of the words in it that can only be verbs (`go to`,
 `i want`).
+
+Nouns are cited in the nominative. Where a language marks case on the noun itself (Russian `век`,
+`в начале века`; Turkish `ev`, `evde`) or attaches the preposition to it (Arabic, Hebrew), the
+citation form is wrong for a noun an English preposition governs (`of the century`, `in the
+house`): in those languages (`CASE_ON_NOUNS`) a word that can be a noun does not switch after a
+preposition, with determiners, numerals, possessives and adjectives between them (`governed`).
+German marks case mostly on the article and the adjective, Spanish and French not at all: their
+nouns keep the rule out.
+
+An adjective is cited in its uninflected (German) or masculine singular form. Where adjectives
+agree with their noun or inflect before it (`AGREEING_ADJECTIVES`: German `ein neues System`,
+Russian `новая система`), that form rarely fits an attributive adjective, and a word such as
+`early` or `fast` after a verb is an adverb with a translation of its own; so there a word that can
+be an adjective but not a noun switches only as a predicate, after a copula (`is new`, `was very
+early`; `predicative`). Multiword units are left to the dictionary.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from generator.codeswitch.function_words import ADPOSITIONS, DETERMINERS, FUNCTION_WORDS, NUMERALS
 
@@ -32,6 +47,101 @@ AFTER_MARKER_OR_NOUN_CUE = 2  # a verb or another part of speech
 AFTER_NOUN_CUE = 3  # a verb or another part of speech, in a language without an infinitive
 
 NO_INFINITIVE = frozenset({"el", "bg", "ar", "he"})
+# XTREME-R languages whose nouns change form with case (suffixes, declension) or take the
+# preposition as a prefix: Slavic, Baltic, Finnic, Hungarian, Turkic, Georgian, Basque,
+# Dravidian, Marathi, Bengali, Korean (particles written on the noun), Greek, Arabic, Hebrew.
+CASE_ON_NOUNS = frozenset(
+    [
+        "ru",
+        "uk",
+        "pl",
+        "lt",
+        "fi",
+        "et",
+        "hu",
+        "tr",
+        "az",
+        "kk",
+        "ka",
+        "eu",
+        "ta",
+        "te",
+        "ml",
+        "mr",
+        "bn",
+        "ko",
+        "el",
+        "ar",
+        "he",
+    ]
+)
+# XTREME-R languages whose adjectives agree with the noun (gender, number or case) or, like German,
+# Dutch and Afrikaans, inflect before it.
+AGREEING_ADJECTIVES = frozenset(
+    [
+        "af",
+        "ar",
+        "bg",
+        "de",
+        "el",
+        "es",
+        "et",
+        "fi",
+        "fr",
+        "gu",
+        "he",
+        "hi",
+        "it",
+        "lt",
+        "mr",
+        "nl",
+        "pa",
+        "pl",
+        "pt",
+        "ro",
+        "ru",
+        "sw",
+        "uk",
+        "ur",
+    ]
+)
+COPULAS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "become",
+        "becomes",
+        "became",
+        "becoming",
+        "seem",
+        "seems",
+        "seemed",
+        "remain",
+        "remains",
+        "remained",
+        "isn't",
+        "aren't",
+        "wasn't",
+        "weren't",
+        "it's",
+        "he's",
+        "she's",
+        "that's",
+        "i'm",
+        "you're",
+        "we're",
+        "they're",
+    ]
+)
+# Prepositions that govern an oblique case; `as`, `than`, `like` take the nominative, `to` is also
+# the infinitive marker, `but` and `since` are mostly conjunctions.
+GOVERNING = ADPOSITIONS - {"to", "as", "than", "like", "but", "since"}
 
 INFINITIVE_MARKERS = frozenset(
     [
@@ -112,6 +222,54 @@ def constraints(keys: Iterable[str], infinitive: bool = True) -> dict[str, int]:
         if kind is not None:
             found[key] = kind
     return found
+
+
+def nouns(keys: Iterable[str]) -> frozenset[str]:
+    """The lookup keys whose first content word can be a noun."""
+    found = []
+    for key in keys:
+        head = next((w for w in key.split(" ") if w not in FUNCTION_WORDS), None)
+        if head is not None and "NOUN" in _readings(head):
+            found.append(key)
+    return frozenset(found)
+
+
+def adjectives(keys: Iterable[str]) -> dict[str, bool]:
+    """The one-word lookup keys that can be adjectives, each with whether it can be a noun too."""
+    return {k: "NOUN" in r for k in keys if " " not in k and "ADJ" in (r := _readings(k))}
+
+
+def adjective_fits(keys: Sequence[str], i: int, noun: bool) -> bool:
+    """True when an adjective's citation form fits the token at `i`: a predicate after a copula,
+    directly or after one adverb (`is very new`), or, for a word that can be a noun, a noun heading
+    its phrase (`the public`, not `the public debate`)."""
+    if i and keys[i - 1] in COPULAS:
+        return True
+    if i > 1 and keys[i - 2] in COPULAS and (keys[i - 1] == "not" or _readings(keys[i - 1]) == {"ADV"}):
+        return True
+    following = keys[i + 1] if i + 1 < len(keys) else ""
+    return noun and noun_cue(keys[i - 1] if i else "") and not ({"NOUN", "ADJ"} & _readings(following))
+
+
+def governed(keys: Sequence[str], i: int) -> bool:
+    """True when a preposition governs the token at `i`: it stands before it, with at most two
+    determiners, numerals, possessives or adjectives between them (`of the first century`)."""
+    for k in range(i - 1, max(i - 4, -1), -1):
+        before = keys[k]
+        if before in GOVERNING:
+            return True
+        if not (before in DETERMINERS or before in NUMERALS or before.endswith("'s") or _adjective(before)):
+            return False
+    return False
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _readings(word: str) -> frozenset[str]:
+    return frozenset(_lemmas()(word))  # type: ignore[operator]
+
+
+def _adjective(word: str) -> bool:
+    return _readings(word) == {"ADJ"}
 
 
 def fits(kind: int, before: str) -> bool:

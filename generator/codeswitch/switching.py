@@ -20,7 +20,7 @@ from operator import itemgetter
 from random import Random
 
 from generator.codeswitch.config import CodeSwitchConfig
-from generator.codeswitch.forms import fits
+from generator.codeswitch.forms import adjective_fits, fits, governed
 from generator.codeswitch.offsets import OffsetMap
 from generator.codeswitch.tables import TOKEN, Table, tables_for, token_key
 from generator.example import Switch
@@ -98,7 +98,7 @@ def choose_units(
     candidates = 0
     count = len(keys)
     resume = 0  # the token after the last multiword unit
-    proper, forms = table.proper, table.forms
+    proper, forms, case_nouns, agreeing = table.proper, table.forms, table.case_nouns, table.agreeing
     for i, head in enumerate(map(table.trie.get, keys)):
         if head is None or i < resume:
             continue
@@ -118,9 +118,15 @@ def choose_units(
             resume = i + width
         if entry is None or i in blocked:
             continue
-        if forms:
-            kind = forms.get(keys[i] if width == 1 else " ".join(keys[i : i + width]))
+        if forms or case_nouns or agreeing:
+            unit_key = keys[i] if width == 1 else " ".join(keys[i : i + width])
+            kind = forms.get(unit_key)
             if kind is not None and not fits(kind, keys[i - 1] if i else ""):
+                continue
+            if unit_key in case_nouns and governed(keys, i):
+                continue
+            noun = agreeing.get(unit_key)
+            if noun is not None and not adjective_fits(keys, i, noun):
                 continue
         if i in capitals if capitals is not None else text[starts[i]].isupper():
             key = keys[i] if width == 1 else " ".join(keys[i : i + width])

@@ -22,7 +22,15 @@ from operator import is_
 from typing import cast
 
 from generator.codeswitch.config import CodeSwitchConfig, SenseChoice
-from generator.codeswitch.forms import NEVER, NO_INFINITIVE, constraints
+from generator.codeswitch.forms import (
+    AGREEING_ADJECTIVES,
+    CASE_ON_NOUNS,
+    NEVER,
+    NO_INFINITIVE,
+    adjectives,
+    constraints,
+    nouns,
+)
 from generator.codeswitch.function_words import FUNCTION_WORDS
 from generator.errors import ConfigError
 from generator.lexicons.lexicon import Lexicon
@@ -52,6 +60,10 @@ class Table:
     variants: dict[Flags, Table] = field(default_factory=dict)
     # key -> where its citation form fits (generator.codeswitch.forms), with `fit_forms`.
     forms: dict[str, int] = field(default_factory=dict)
+    # keys that can be nouns, in a language whose nouns show case (forms.governed), with `fit_forms`.
+    case_nouns: frozenset[str] = frozenset()
+    # one-word keys that can be adjectives (and whether nouns too), where adjectives agree (forms.adjective_fits).
+    agreeing: dict[str, bool] = field(default_factory=dict)
 
     def only(self, flags: Flags) -> Table:
         """The table of what a config switches, so that a lookup hit means a candidate."""
@@ -59,13 +71,21 @@ class Table:
         if table is None:
             plain, proper = _restrict(self.ranked, flags), _restrict(self.ranked_proper, flags)
             forms: dict[str, int] = {}
+            case_nouns: frozenset[str] = frozenset()
+            agreeing: dict[str, bool] = {}
             if flags[6]:
                 langs = {option[0] for entry in plain.values() for option in entry}
                 forms = constraints(plain.keys() | proper.keys(), infinitive=not langs <= NO_INFINITIVE)
                 plain = {key: entry for key, entry in plain.items() if forms.get(key) != NEVER}
                 proper = {key: entry for key, entry in proper.items() if forms.get(key) != NEVER}
                 forms = {key: kind for key, kind in forms.items() if kind != NEVER}
-            table = self.variants[flags] = Table(*_index(plain), proper=proper, forms=forms)
+                if langs and langs <= CASE_ON_NOUNS:
+                    case_nouns = nouns(plain.keys() | proper.keys())
+                if langs and langs <= AGREEING_ADJECTIVES:
+                    agreeing = adjectives(plain.keys() | proper.keys())
+            table = self.variants[flags] = Table(
+                *_index(plain), proper=proper, forms=forms, case_nouns=case_nouns, agreeing=agreeing
+            )
         return table
 
 

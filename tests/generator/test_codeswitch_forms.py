@@ -61,3 +61,39 @@ def test_switching_keeps_words_whose_citation_form_does_not_fit() -> None:
     assert _sources(GERMAN) == (["time", "know"], 2)  # candidates shrink with the switches
     assert _sources(GERMAN, fit_forms=False) == (["know", "time", "time", "said", "know", "Time"], 6)
     assert _sources(GREEK) == (["time"], 1)  # no infinitive in Greek: only the noun reading
+
+
+def test_a_preposition_governs_the_noun_across_determiners_and_adjectives() -> None:
+    from generator.codeswitch.forms import governed
+
+    keys = ["at", "the", "end", "of", "two", "centuries", "as", "a", "member"]
+    assert governed(keys, keys.index("end"))  # at the end
+    assert governed(keys, keys.index("centuries"))  # of two centuries
+    assert not governed(keys, keys.index("member"))  # as takes the nominative
+    assert not governed(["the", "end"], 1)
+
+
+def test_an_adjective_fits_as_a_predicate_or_a_bare_noun_only() -> None:
+    from generator.codeswitch.forms import adjective_fits, adjectives
+
+    found = adjectives(["new", "public", "new york"])
+    assert found == {"new": False, "public": True}
+    assert adjective_fits(["the", "system", "is", "new"], 3, False)
+    assert adjective_fits(["it", "was", "not", "new"], 3, False)
+    assert not adjective_fits(["a", "new", "system"], 1, False)
+    assert adjective_fits(["told", "the", "public", "."], 2, True)
+    assert not adjective_fits(["the", "public", "debate"], 1, True)
+
+
+def test_case_and_agreement_rules_apply_by_language() -> None:
+    lexicons = {
+        lang: Lexicon("en", lang, {"century": [word], "new": [adj]}, "test")
+        for lang, word, adj in (("ru", "век", "новый"), ("tr", "yüzyıl", "yeni"))
+    }
+    text = "In the century a new age began and the century was new"
+    cfg = {lang: CodeSwitchConfig(langs=(lang,), token_ratio=1.0) for lang in lexicons}
+    russian = switch_text(text, lexicons, cfg["ru"], random.Random(0))
+    turkish = switch_text(text, lexicons, cfg["tr"], random.Random(0))
+    # Russian: no noun after a preposition, no attributive adjective; Turkish adjectives do not agree.
+    assert russian.text == "In the century a new age began and the век was новый"
+    assert [s.target for s in turkish.switches] == ["yeni", "yüzyıl", "yeni"]

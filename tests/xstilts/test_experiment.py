@@ -10,7 +10,7 @@ import yaml
 
 from generator.errors import ConfigError
 from trainer.config.loading import load_experiment, parse_experiment
-from trainer.experiment_run import SMOKE_EXAMPLES, SMOKE_SEEDS, generate_synthetic, smoke_config
+from xstilts.experiment import SMOKE_EXAMPLES, SMOKE_SEEDS, generate_synthetic, smoke_config
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "trainer" / "configs" / "cpu_real.yaml"
