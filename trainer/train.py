@@ -42,6 +42,7 @@ from trainer.selection import ORACLE_SUFFIX, Selection, evaluation_points
 from trainer.train_setup import (
     check_english_training,
     encode_task,
+    freeze_bottom,
     head_spec,
     load_tokenizer,
     new_accelerator,
@@ -317,6 +318,7 @@ class StiltsRecipe:
         )
         total = len(steps)
         hp = self.hp if lr is None else self.hp.model_copy(update={"lr": lr})
+        freeze_bottom(model.encoder, embeddings=hp.freeze_embeddings, layers=hp.freeze_layers)
         optimizer, scheduler = optimizer_and_scheduler(model, hp, total)
         points = set(evaluation_points(total, epochs)) if on_epoch is not None else set()
         model, optimizer = acc.prepare(model, optimizer)

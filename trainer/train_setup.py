@@ -161,11 +161,10 @@ def phase_schedule(
 
 def optimizer_and_scheduler(model: Any, hp: Hyperparameters, total_steps: int) -> tuple[Any, Any]:
     """AdamW and a linear schedule: warmup over `hp.warmup` of the optimiser steps, then decay to 0;
-    the parts `hp.freeze_embeddings` and `hp.freeze_layers` keep fixed are left out."""
+    parameters that do not require gradients (frozen, `freeze_bottom`) are left out."""
     import torch
     from transformers import get_linear_schedule_with_warmup
 
-    freeze_bottom(model.encoder, embeddings=hp.freeze_embeddings, layers=hp.freeze_layers)
     optimizer = torch.optim.AdamW(_param_groups(model, hp.weight_decay), lr=hp.lr)
     scheduler = get_linear_schedule_with_warmup(optimizer, round(hp.warmup * total_steps), total_steps)
     return optimizer, scheduler

